@@ -1,0 +1,223 @@
+"""One way to talk to every model: ``llm = get_llm()`` then ``llm.chat(prompt)``.
+
+``LLM`` is the base class. A provider subclass overrides one method, ``_complete(request)``,
+and everything else lives here once: message building, caching, retries with backoff,
+error messages that say what to do, recording, and the usage ledger (``llm.usage``).
+"""
+
+import hashlib
+import json
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from .errors import (
+    KeyRejectedError,
+    LLMError,
+    ModelNotFoundError,
+    ProviderUnavailableError,
+    QuotaExhaustedError,
+    RateLimitError,
+)
+from .ledger import Call, Usage
+
+
+@dataclass
+class Reply:
+    text: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    source: str = "api"
+
+
+def request_key(request: dict) -> str:
+    """A stable hash of what was asked (not who was asked), so a recording replays under any provider."""
+    blob = json.dumps(request, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+class LLM:
+    provider = "base"
+    model_env = "LLM_MODEL"  # the variable that overrides this provider's model
+    backoff = 1.0  # seconds before the first retry when the server gives no retry-after; doubles each time
+
+    def __init__(self, model: str, *, timeout: float = 60, max_retries: int = 4, recorder=None):
+        self.model, self.timeout, self.max_retries, self.recorder = model, timeout, max_retries, recorder
+        self.usage = Usage()
+        self._cache: dict[str, str] = {}
+        self._cache_lock = threading.Lock()
+
+    # -- the one method a provider overrides ---------------------------------------------------
+    def _complete(self, request: dict) -> Reply:
+        raise NotImplementedError
+
+    def list_models(self) -> list[str]:
+        return [self.model]
+
+    # -- public API --------------------------------------------------------------------------------
+    def chat(self, prompt, system: str | None = None, *, temperature: float = 0.7,
+             max_tokens: int = 1024, sample: int = 0) -> str:
+        """The reply text. ``prompt`` is a string or a list of {"role", "content"} messages.
+
+        ``sample`` asks for a distinct answer to the same prompt (evolution wants several children):
+        it is part of the cache key, so re-running a cell is free but samples 0..n stay different.
+        """
+        messages = [{"role": "user", "content": prompt}] if isinstance(prompt, str) else list(prompt)
+        if system:
+            messages = [{"role": "system", "content": system}] + messages
+        request = {"messages": messages, "temperature": temperature, "max_tokens": max_tokens, "sample": sample}
+        key = request_key(request)
+        with self._cache_lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            self.usage.add(Call(self.provider, self.model, 0, 0, 0.0, "cache"))
+            return cached
+        start = time.perf_counter()
+        reply = self._with_retries(request)
+        latency = time.perf_counter() - start
+        self.usage.add(Call(self.provider, self.model, reply.input_tokens, reply.output_tokens, latency,
+                            reply.source))
+        with self._cache_lock:
+            self._cache[key] = reply.text
+        if self.recorder is not None and reply.source == "api":
+            self.recorder.write(key, request, reply, self.provider, self.model, latency)
+        return reply.text
+
+    def chat_many(self, prompts, system: str | None = None, *, max_workers: int = 8,
+                  errors: str = "raise", **kwargs) -> list[str]:
+        """Send independent prompts concurrently (a bounded pool); replies come back in order.
+
+        Repeats of the same prompt get sample indices 0, 1, 2..., so they are distinct samples.
+        ``errors="empty"`` turns a failed call into "" (after printing why) instead of raising.
+        """
+        first, seen, jobs = kwargs.pop("sample", 0), {}, []
+        for p in prompts:
+            tag = json.dumps(p, sort_keys=True)
+            jobs.append((p, first + seen.get(tag, 0)))
+            seen[tag] = seen.get(tag, 0) + 1
+
+        def one(job):
+            try:
+                return self.chat(job[0], system, sample=job[1], **kwargs)
+            except LLMError as exc:
+                if errors == "raise":
+                    raise
+                print(f"LLM call failed, counted as an empty reply: {exc}")
+                return ""
+
+        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(jobs) or 1))) as pool:
+            return list(pool.map(one, jobs))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.provider}:{self.model}>"
+
+    # -- retries and error messages ----------------------------------------------------------------
+    def _with_retries(self, request: dict) -> Reply:
+        for attempt in range(self.max_retries + 1):
+            try:
+                return self._complete(request)
+            except LLMError:
+                raise
+            except Exception as exc:
+                kind = classify(exc)
+                if kind not in ("rate", "transient") or attempt == self.max_retries:
+                    raise self._explain(exc, kind) from exc
+                # honour retry-after when the server gives one, else exponential backoff with jitter
+                wait = retry_after(exc)
+                time.sleep(min(60.0, wait if wait is not None else self.backoff * 2 ** attempt * (1 + random.random())))
+        raise AssertionError("unreachable")
+
+    def _explain(self, exc: Exception, kind: str | None) -> LLMError:
+        who = f"{self.provider} ({self.model})"
+        var = f"{self.model_env} (or LLM_MODEL)"
+        if kind == "auth":
+            return KeyRejectedError(f"{who} rejected the API key (401/403). Check that the key is for "
+                                    f"{self.provider}, has no extra spaces and is not revoked; then re-run.")
+        if kind == "quota":
+            return QuotaExhaustedError(f"{who}: the account is out of credit (insufficient_quota). Add credit "
+                                       f"in the provider's billing page, or use another provider "
+                                       f"(LLM_PROVIDER=gemini / groq / local / replay).")
+        if kind == "notfound":
+            return ModelNotFoundError(f"{who}: model '{self.model}' is not available (unknown or retired). "
+                                      f"Set {var} to a current model; llm.list_models() shows what your key "
+                                      f"can use.")
+        if kind == "rate":
+            return RateLimitError(f"{who} is still rate-limiting after {self.max_retries} retries. Wait a "
+                                  f"minute, lower concurrency (max_workers=2), or switch provider.")
+        if kind == "transient":
+            return ProviderUnavailableError(f"{who} did not answer ({type(exc).__name__}) after "
+                                            f"{self.max_retries} retries. Check the network or the server, "
+                                            f"or use LLM_PROVIDER=replay to continue offline.")
+        return LLMError(f"{who} refused the request: {short(exc)}")
+
+
+def short(exc: Exception, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())
+    return text[:limit] + ("..." if len(text) > limit else "")
+
+
+def classify(exc: Exception) -> str | None:
+    """Sort an SDK exception into auth / quota / notfound / rate / transient (or None: a plain refusal)."""
+    status = getattr(exc, "status_code", None) or getattr(exc, "code", None)
+    status = status if isinstance(status, int) else None
+    # the SDKs keep the machine-readable reason ("insufficient_quota") in .code/.body, not in str()
+    text = f"{exc} {getattr(exc, 'code', '')} {getattr(exc, 'body', '')}".lower()
+    name = type(exc).__name__
+    if status == 429:
+        return "quota" if "insufficient_quota" in text else "rate"
+    if status in (401, 403):
+        return "auth"
+    if status == 404 or "decommissioned" in text or "model_not_found" in text:
+        return "notfound"
+    if status in (408, 409) or (status is not None and status >= 500):
+        return "transient"
+    if status is None and any(w in name for w in ("Timeout", "Connect", "Protocol", "ReadError")):
+        return "transient"
+    return None
+
+
+def retry_after(exc: Exception) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    try:
+        return max(0.0, float(headers.get("retry-after")))
+    except (TypeError, ValueError):
+        return None
+
+
+class FakeLLM(LLM):
+    """A model with queued replies, for tests and for trying the machinery without any provider.
+
+    ``replies`` is a list of strings or callables ``f(request) -> str``; exceptions in it are raised.
+    """
+
+    provider = "fake"
+
+    def __init__(self, replies=(), model: str = "fake-model", **kwargs):
+        super().__init__(model, **kwargs)
+        self.replies, self.requests = list(replies), []
+        self._lock = threading.Lock()
+
+    def _complete(self, request: dict) -> Reply:
+        with self._lock:
+            self.requests.append(request)
+            item = self.replies.pop(0) if self.replies else ""
+        if isinstance(item, Exception):
+            raise item
+        text = item(request) if callable(item) else item
+        words = sum(len(m["content"].split()) for m in request["messages"])
+        return Reply(text, input_tokens=words, output_tokens=len(text.split()))
+
+
+def get_llm(provider: str | None = None, model: str | None = None, base_url: str | None = None, *,
+            recording: str | None = None, record: bool | None = None, quiet: bool = False) -> LLM:
+    """The model that will answer, chosen as ``helpers.keys`` documents, announced in one line.
+
+    ``recording`` names this notebook's recording (``recordings/<name>.jsonl``): replay reads it, and
+    with ``record=True`` (or ``LLM_RECORD=1``) a live provider writes every call to it.
+    """
+    from .providers import make_llm
+
+    return make_llm(provider, model, base_url, recording=recording, record=record, quiet=quiet)

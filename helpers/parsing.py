@@ -1,0 +1,109 @@
+"""Turning an LLM's reply into something a program can use.
+
+Real replies wrap code in prose, use several fenced blocks, forget the language tag, or send no fence
+at all; lists come numbered ("1.", "2)"), bulleted ("-", "*"), quoted or in backticks. These functions
+take what belongs to the answer and nothing else.
+"""
+
+import ast
+import re
+
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.S | re.M)
+OPEN_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*)\Z", re.S | re.M)
+CODE_TAGS = {"", "python", "py", "python3", "py3"}
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+        return True
+    except (SyntaxError, ValueError):
+        return False
+
+
+def _looks_like_code(text: str) -> bool:
+    """Parses as Python and has a statement that prose never has, so "Hello world" is not code."""
+    if not text.strip() or not _parses(text):
+        return False
+    tree = ast.parse(text)
+    return any(not isinstance(node, ast.Expr) or isinstance(node.value, ast.Call) for node in tree.body)
+
+
+def extract_code(reply: str, name: str | None = None) -> str:
+    """The Python code in ``reply``, or "" when there is none.
+
+    Fenced blocks win (python-tagged or untagged ones; other languages are skipped). With several blocks,
+    the one defining ``name`` is taken if given, else the blocks that parse are joined in order, unless
+    one block already contains all the others' definitions. Without fences, the longest run of lines
+    that parses as Python is taken, so prose before and after is dropped.
+    """
+    reply = reply or ""
+    blocks = [(tag.lower(), body) for _, tag, body in FENCE.findall(reply)]
+    if not blocks:  # an unterminated fence (the reply was cut off): take what follows it
+        m = OPEN_FENCE.search(reply)
+        blocks = [(m.group(2).lower(), m.group(3))] if m else []
+    blocks = [b.strip("\n") for tag, b in blocks if tag in CODE_TAGS and b.strip()]
+    if blocks:
+        if name:
+            defining = [b for b in blocks if re.search(rf"^\s*(async\s+)?(def|class)\s+{re.escape(name)}\b", b, re.M)]
+            if defining:
+                return defining[-1].strip("\n") + "\n"
+        good = [b for b in blocks if _parses(b)] or blocks
+        return "\n\n".join(good).strip("\n") + "\n"
+    return _longest_code_run(reply)
+
+
+def _longest_code_run(reply: str) -> str:
+    lines = reply.splitlines()
+    best = ""
+    for start in range(len(lines)):
+        if not lines[start].strip() or lines[start][0] in " \t":
+            continue  # a run starts at a top-level line
+        for end in range(len(lines), start, -1):
+            chunk = "\n".join(lines[start:end]).strip("\n")
+            if len(chunk) <= len(best):
+                break
+            if _looks_like_code(chunk):
+                best = chunk
+                break
+    return best + "\n" if best else ""
+
+
+# "1." "1)" "(1)" "#1" "1 -" then space; or a bullet "-", "*", "•", "+" then space
+MARKER = re.compile(r"^\s*(?:\(?\d{1,3}[.):]|#\d{1,3}[.):]?|\d{1,3}\s+-|[-*•+])\s+")
+PAIRS = [("**", "**"), ("`", "`"), ('"', '"'), ("'", "'"), ("“", "”"), ("‘", "’"), ("*", "*"), ("__", "__")]
+
+
+def _unwrap(item: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for left, right in PAIRS:
+            if len(item) > len(left) + len(right) and item.startswith(left) and item.endswith(right):
+                inner = item[len(left):-len(right)]
+                if left not in inner or left in ("**",):  # "a"b"c" is one item, not a quoted one
+                    item, changed = inner.strip(), True
+                    break
+    return item
+
+
+def parse_items(reply: str, limit: int | None = None) -> list[str]:
+    """The items of a list reply, in order, with numbering, bullets and wrapping quotes removed.
+
+    A marker is removed only when followed by whitespace, so an item that itself starts with "*" or
+    "1)" keeps it. Lines that introduce the list ("Here are 5 passwords:") and fence lines are skipped.
+    """
+    items = []
+    for raw in (reply or "").splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("```", "~~~")):
+            continue
+        marked = MARKER.match(raw)
+        if marked:
+            line = raw[marked.end():].strip()
+        elif line.endswith(":") and " " in line:
+            continue  # an introduction, not an item
+        line = _unwrap(line)
+        if line:
+            items.append(line)
+    return items[:limit] if limit else items

@@ -1,0 +1,50 @@
+"""get_llm: the one line a notebook uses, what it prints, and what it does when things are missing."""
+
+import pytest
+
+from helpers import LLMError, get_llm
+from helpers.providers import MODELS, GroqChat, LocalChat, OpenAIChat
+from helpers.recording import ReplayLLM
+
+
+def test_replay_when_nothing_is_configured(clean_env, monkeypatch, capsys):
+    monkeypatch.setattr("helpers.keys.probe_local", lambda *a, **k: None)
+    llm = get_llm(recording="does_not_exist")
+    assert isinstance(llm, ReplayLLM)
+    line = capsys.readouterr().out
+    assert line.startswith("LLM: replay") and "no key and no local server" in line
+    assert llm.chat("anything") == ""  # an empty recording answers blank, never crashes
+
+
+def test_explicit_provider_without_key_falls_back_with_steps(clean_env, capsys):
+    llm = get_llm("groq", recording="x")
+    out = capsys.readouterr().out
+    assert isinstance(llm, ReplayLLM)
+    assert "GROQ_API_KEY" in out and "replayed" in out
+
+
+def test_env_key_picks_provider_and_default_model_without_printing_the_key(clean_env, capsys):
+    clean_env.setenv("OPENAI_API_KEY", "sk-secret-value-123456789")
+    llm = get_llm()
+    assert isinstance(llm, OpenAIChat) and llm.model == MODELS["openai"][0]
+    out = capsys.readouterr().out
+    assert "found OPENAI_API_KEY in the environment" in out and "sk-secret" not in out
+    assert "OPENAI_MODEL" in out
+
+
+@pytest.mark.parametrize("var", ["GROQ_MODEL", "LLM_MODEL"])
+def test_model_overrides(clean_env, var):
+    clean_env.setenv("GROQ_API_KEY", "gsk-x")
+    clean_env.setenv(var, "my-model")
+    llm = get_llm("groq", quiet=True)
+    assert isinstance(llm, GroqChat) and llm.model == "my-model"
+
+
+def test_local_takes_the_first_model_the_server_lists(clean_env, server):
+    llm = get_llm("local", base_url=server.url + "/v1", quiet=True)
+    assert isinstance(llm, LocalChat) and llm.model == "fake-model"
+
+
+def test_unknown_provider(clean_env):
+    with pytest.raises(LLMError, match="Unknown provider 'claude'"):
+        get_llm("claude")

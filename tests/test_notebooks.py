@@ -1,0 +1,115 @@
+"""Every notebook and every solution runs top to bottom under replay, headless, with no network,
+and keeps the shape promised in ../shared/NOTEBOOK-CONTRACT.md."""
+
+import ast
+import json
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+import helpers
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+WIDGETS = re.compile(r"\b(interact|interactive|IntSlider|FloatSlider|Dropdown|Button|Text|Textarea|Output|HBox|VBox)\b")
+KEY_SHAPES = re.compile(r"(sk-[A-Za-z0-9_-]{16,}|gsk_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{20,})")
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def run(path: Path, tmp_path: Path, monkeypatch):
+    for var in ("OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "GROQ_API_KEY", "LLM_MODEL", "LLM_RECORD"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LLM_PROVIDER", "replay")
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("WORKSHOP_WORKDIR", str(tmp_path / "workspace"))  # the toolmaker's library goes here
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=900, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def outputs_text(nb) -> str:
+    parts = []
+    for cell in code_cells(nb):
+        for out in cell.get("outputs", []):
+            parts.append(out.get("text", "") if out.get("output_type") == "stream"
+                         else json.dumps(out.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: p.name)
+def test_runs_to_the_end_under_replay(path, tmp_path, monkeypatch):
+    nb = run(path, tmp_path, monkeypatch)
+    text = outputs_text(nb)
+    assert "LLM: replay of recordings/" in text, "the setup cell must announce the replayed recording"
+    errors = [o for c in code_cells(nb) for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, errors
+    assert "LLM calls" in text, "the ledger (llm.usage) must close the notebook"
+    assert not KEY_SHAPES.search(text)
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: p.name)
+def test_keeps_the_contract(path):
+    nb = nbformat.read(path, as_version=4)
+    cells = code_cells(nb)
+    setup = cells[0].source.strip().splitlines()
+    assert len(setup) <= 12, "the setup cell is at most about 10 lines"
+    assert "get_llm(" in setup[-1], "the setup cell ends with llm = get_llm(...)"
+    assert re.search(r'recording="([^"]+)"', setup[-1]).group(1) == path.stem
+    assert (ROOT / "recordings" / f"{path.stem}.jsonl").exists(), "each notebook ships its real recording"
+    for cell in cells:
+        assert "import *" not in cell.source
+        for line in cell.source.splitlines():
+            m = re.match(r"\s*from helpers(\.\w+)? import \(?([^)]*)\)?", line)
+            if m:
+                assert m.group(1) is None, f"notebooks import from helpers, not its modules: {line}"
+    names = set()
+    for cell in cells:
+        try:
+            tree = ast.parse(re.sub(r"^\s*[%!].*$", "", cell.source, flags=re.M))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "helpers":
+                names |= {a.name for a in node.names}
+    assert names <= set(helpers.__all__), names - set(helpers.__all__)
+    if path in LESSONS:
+        assert any(WIDGETS.search(c.source) for c in cells), "at least one widget per notebook"
+        assert any("check_" in c.source for c in cells), "exercises end with a check_...() call"
+        assert "llm.usage" in cells[-1].source or "llm.usage" in cells[-2].source
+        first_md = next(c for c in nb.cells if c.cell_type == "markdown")
+        assert len(first_md.source) > 200
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lessons_are_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code_cells(nb))
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_solutions_are_committed_with_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    assert any(c.get("outputs") for c in code_cells(nb))
+
+
+def test_every_lesson_has_its_solutions():
+    assert [p.stem for p in LESSONS] == [p.stem.removesuffix("_solutions") for p in SOLUTIONS]
+
+
+def test_recordings_name_their_model_and_hold_no_keys():
+    for path in (ROOT / "recordings").glob("*.jsonl"):
+        text = path.read_text(encoding="utf-8")
+        header = json.loads(text.splitlines()[0])
+        assert header["type"] == "header" and header["model"] and header["date"], path
+        assert not KEY_SHAPES.search(text), path
+        assert os.environ.get("OPENAI_API_KEY", "\0") not in text

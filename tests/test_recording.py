@@ -1,0 +1,118 @@
+"""Record, then replay: byte-identical replies, no network, no keys, and misses that never crash."""
+
+import json
+
+from fakeserver import chat_body
+
+from helpers import FakeLLM, get_llm
+from helpers.providers import OpenAIChat
+from helpers.recording import Recorder, ReplayLLM, load
+
+MESSY = ["  leading spaces\n\n", "emoji ✨🫶 and ünïcödé", "```python\nprint('x')\n```\n", "", "tabs\tand\r\nCRLF"]
+
+
+def record_fake(path, replies, prompts, **kw):
+    llm = FakeLLM(replies, recorder=Recorder(path, "fake", "fake-model"))
+    return llm, [llm.chat(p, **kw) for p in prompts]
+
+
+def test_record_then_replay_is_byte_identical(tmp_path):
+    path = tmp_path / "nb.jsonl"
+    prompts = [f"prompt {i}" for i in range(len(MESSY))]
+    _, live = record_fake(path, list(MESSY), prompts)
+    replay = ReplayLLM(path)
+    assert [replay.chat(p) for p in prompts] == live == MESSY
+    t = replay.usage.totals()
+    assert t["replay_hits"] == len(MESSY) and t["replay_misses"] == 0 and t["input_tokens"] == 0
+
+
+def test_recording_header_names_model_and_date(tmp_path):
+    path = tmp_path / "nb.jsonl"
+    record_fake(path, ["a"], ["p"])
+    header, entries = load(path)
+    assert header["model"] == "fake-model" and len(header["date"]) == 10 and header["notebook"] == "nb"
+    assert entries[0]["reply"] == "a" and entries[0]["request"]["messages"][0]["content"] == "p"
+
+
+def test_loading_and_rewriting_a_recording_keeps_its_bytes(tmp_path):
+    path = tmp_path / "nb.jsonl"
+    record_fake(path, list(MESSY), [f"p{i}" for i in range(len(MESSY))])
+    header, entries = load(path)
+    again = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in [header, *entries])
+    assert again == path.read_text(encoding="utf-8")
+
+
+def test_a_new_recording_session_starts_the_file_afresh(tmp_path):
+    path = tmp_path / "nb.jsonl"
+    record_fake(path, ["old"], ["p"])
+    record_fake(path, ["new"], ["q"])
+    _, entries = load(path)
+    assert [e["reply"] for e in entries] == ["new"]
+
+
+def test_the_key_never_reaches_a_recording(tmp_path, server):
+    secret = "sk-live-abcdefghijklmnopqrstuvwxyz"
+    server.add(body=chat_body("hi"))
+    path = tmp_path / "nb.jsonl"
+    llm = OpenAIChat("fake-model", api_key=secret, base_url=server.url + "/v1",
+                     recorder=Recorder(path, "openai", "fake-model"))
+    llm.chat("hello")
+    text = path.read_text()
+    assert "hi" in text and secret not in text and secret[-6:] not in text
+    assert {k.lower(): v for k, v in server.requests[-1]["headers"].items()}["authorization"].endswith(secret), "the key went to the server only"
+
+
+def test_cache_hit_costs_no_tokens_and_no_call(tmp_path):
+    llm = FakeLLM(["first", "second"])
+    assert llm.chat("same") == "first"
+    assert llm.chat("same") == "first"
+    assert len(llm.requests) == 1
+    t = llm.usage.totals()
+    assert t["cache_hits"] == 1 and t["api_calls"] == 1
+
+
+def test_distinct_samples_of_the_same_prompt_are_not_cached_together():
+    llm = FakeLLM(["a", "b", "c"])
+    assert llm.chat_many(["same", "same", "same"]) and len(llm.requests) == 3
+    assert sorted(r["sample"] for r in llm.requests) == [0, 1, 2]
+    assert llm.chat("same", sample=1) in {"a", "b", "c"} and len(llm.requests) == 3
+
+
+def test_replay_miss_falls_back_to_the_most_similar_unused_reply(tmp_path):
+    path = tmp_path / "nb.jsonl"
+    record_fake(path, ["about cats", "about dogs"], ["tell me about cats please", "tell me about dogs please"])
+    replay = ReplayLLM(path)
+    # the score in the prompt changed since the recording, so the key misses
+    assert replay.chat("tell me about dogs please, score 0.81") == "about dogs"
+    assert replay.chat("tell me about cats please, score 0.79") == "about cats"
+    assert replay.chat("something else entirely") in {"about cats", "about dogs"}
+    assert replay.usage.totals()["replay_misses"] == 3
+
+
+def test_replay_serves_recordings_under_any_provider_name(tmp_path, clean_env):
+    clean_env.setenv("LLM_RECORDINGS_DIR", str(tmp_path))
+    record_fake(tmp_path / "demo.jsonl", ["recorded answer"], ["question"], temperature=0.2)
+    llm = get_llm("replay", recording="demo", quiet=True)
+    assert llm.chat("question", temperature=0.2) == "recorded answer"
+    assert llm.usage.totals()["replay_hits"] == 1
+
+
+def test_recording_through_get_llm_with_local_server(tmp_path, clean_env, server):
+    clean_env.setenv("LLM_RECORDINGS_DIR", str(tmp_path))
+    clean_env.setenv("LLM_RECORD", "1")
+    server.add(body=chat_body("live words"))
+    llm = get_llm("local", base_url=server.url + "/v1", recording="nb1", quiet=True)
+    assert llm.chat("q") == "live words"
+    header, entries = load(tmp_path / "nb1.jsonl")
+    assert header["provider"] == "local" and entries[0]["usage"] == {"input_tokens": 11, "output_tokens": 7}
+    replay = get_llm("replay", recording="nb1", quiet=True)
+    assert replay.chat("q") == "live words"
+
+
+def test_chat_many_keeps_order_and_can_turn_failures_into_blanks(capsys):
+    from helpers import RateLimitError
+
+    llm = FakeLLM([lambda r: r["messages"][-1]["content"].upper()] * 3 + [RateLimitError("busy")])
+    assert llm.chat_many(["a", "b", "c"]) == ["A", "B", "C"]
+    assert llm.chat_many(["d"], errors="empty") == [""]
+    assert "busy" in capsys.readouterr().out
