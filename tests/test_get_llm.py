@@ -48,3 +48,49 @@ def test_local_takes_the_first_model_the_server_lists(clean_env, server):
 def test_unknown_provider(clean_env):
     with pytest.raises(LLMError, match="Unknown provider 'claude'"):
         get_llm("claude")
+
+
+def test_gemini_falls_back_to_the_retired_package_only_when_google_genai_is_missing(monkeypatch, capsys):
+    import sys
+    import types
+
+    calls = {}
+    old = types.ModuleType("google.generativeai")
+    old.configure = lambda api_key: calls.setdefault("key", api_key)
+
+    class Model:
+        def __init__(self, name, system_instruction=None):
+            calls["model"], calls["system"] = name, system_instruction
+
+        def generate_content(self, contents, generation_config):
+            calls["contents"] = contents
+            return types.SimpleNamespace(text="old sdk says hi", usage_metadata=None)
+
+    old.GenerativeModel = Model
+    monkeypatch.setitem(sys.modules, "google.genai", None)  # makes "from google import genai" fail
+    monkeypatch.setitem(sys.modules, "google.generativeai", old)
+    from helpers.providers import GeminiChat
+
+    llm = GeminiChat("gemini-x", api_key="AIza-test")
+    assert "google-generativeai" in capsys.readouterr().out
+    assert llm.chat("hello", system="sys") == "old sdk says hi"
+    assert calls["model"] == "gemini-x" and calls["system"] == "sys"
+    assert calls["contents"] == [{"role": "user", "parts": ["hello"]}]
+
+
+def test_errors_show_as_their_message_inside_ipython(monkeypatch, capsys):
+    import builtins
+
+    from helpers.providers import _install_quiet_errors
+
+    registered = {}
+
+    class Shell:
+        def set_custom_exc(self, types_, handler):
+            registered["types"], registered["handler"] = types_, handler
+
+    monkeypatch.setattr(builtins, "get_ipython", lambda: Shell(), raising=False)
+    _install_quiet_errors()
+    assert registered["types"] == (LLMError,)
+    registered["handler"](None, LLMError, LLMError("set GROQ_API_KEY"), None)
+    assert capsys.readouterr().out == "LLMError: set GROQ_API_KEY\n"

@@ -1,0 +1,445 @@
+"""Run LLM-written code in a child process that cannot hang, exhaust or read the host.
+
+    result = run_code("print(1/0)")                   # RunResult(status="error", error_type="ZeroDivisionError")
+    result = call_function(code, "score", data)       # result.value holds the JSON-able return value
+    report = run_tests(code, "def test_a(): assert f(2) == 4")
+    print(report.summary(), report.feedback())
+
+This is a guardrail for honest-but-buggy code, NOT a security boundary against a determined
+attacker. Code that wants out can get out. For hostile code use a container or VM (gVisor,
+Firecracker, a locked-down Docker) on top of this.
+
+What it contains, per run:
+  - a fresh `python -I` (isolated mode: no user site, no PYTHON* variables, no script dir on sys.path)
+    or, with `warm=`, a fresh fork of a clean template process (helpers/forkserver.py);
+  - a fresh temporary working directory (also HOME and TMPDIR), removed afterwards;
+  - an explicit minimal environment (PATH, HOME, TMPDIR, LANG): no API keys, nothing else;
+  - stdin closed (reads see EOF);
+  - its own session and process group, SIGKILLed as a group at the wall-clock timeout;
+  - rlimits: CPU seconds, address space (memory_mb), file size, open files, core dumps off;
+  - stdout/stderr captured by the parent and capped (the rest is read and thrown away);
+  - leftovers: after the run every process carrying the run's token in its environment (that is,
+    every descendant, even one that called setsid()) is SIGKILLed; the fork server is a
+    child subreaper and kills whatever its tasks leave behind;
+  - network: an audit hook refuses socket connects, sends and DNS look-ups unless allow_network=True.
+
+What it does NOT do:
+  - no filesystem isolation: the code can read every file the notebook user can read (and as root
+    that is every file), and write anywhere it has permission to;
+  - no syscall filtering and no namespaces: it sees other processes, can signal them, can exec
+    programs (curl, a compiled binary) that ignore the audit hook;
+  - the audit hook lives in the child's own memory: ctypes tricks or a C extension can remove or
+    bypass it, and subprocesses do not inherit it;
+  - RLIMIT_NPROC does not stop fork() for root, so a fork bomb is only stopped by the timeout and
+    the group kill; until then it can load the machine. Memory is capped per process, not per run;
+  - a process that clears its environment and calls setsid() can escape the cold-path leftover
+    sweep; on Windows (no `resource`, no process groups) only the timeout applies.
+
+Outcomes are a closed set: "ok", "error" (an exception, or a nonzero exit code such as
+sys.exit(3)), "timeout" (wall clock or CPU limit), "memory" (MemoryError, or killed by a signal
+while near the address-space limit) and "killed" (any other signal).
+"""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .forkserver import ForkServer, test_names
+
+__all__ = ["RunResult", "TestOutcome", "TestReport", "ForkServer", "run_code", "call_function",
+           "run_tests", "run_many"]
+
+DEFAULT_MEMORY_MB = 2048      # numpy + scikit-learn + a 20 Newsgroups TF-IDF fit well inside this
+OUTPUT_LIMIT = 100_000        # bytes kept per stream
+FILE_SIZE_MB = 64
+OPEN_FILES = 256
+# Imported as a module, not run as a script, so the child gets the cached bytecode (~10 ms saved).
+_BOOT = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import forkserver; del sys.path[0]; "
+         "sys.exit(forkserver.run_job(sys.argv[1]))")
+_TOKEN_VAR = "HELPERS_SANDBOX_RUN"
+_POSIX = os.name == "posix"
+_HAS_RESOURCE = True
+try:
+    import resource  # noqa: F401
+except ImportError:
+    _HAS_RESOURCE = False
+
+
+@dataclass
+class RunResult:
+    status: str              # "ok", "error", "timeout", "memory", "killed"
+    returncode: int | None   # negative: killed by that signal
+    stdout: str
+    stderr: str
+    error_type: str | None
+    traceback: str | None
+    duration: float
+    value: object = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def feedback(self) -> str:
+        """A short summary for a prompt: what happened, the end of the traceback, the end of stdout."""
+        what = {"ok": "ran successfully", "error": "failed", "timeout": "timed out and was killed",
+                "memory": "ran out of memory and was stopped", "killed": "was killed by a signal"}[self.status]
+        head = f"The code {what} (status {self.status}"
+        head += f", {self.error_type}" if self.error_type else ""
+        head += f", exit code {self.returncode}" if self.returncode not in (0, None) else ""
+        parts = [head + f", {self.duration:.2f}s)."]
+        if self.traceback:
+            parts.append(_tail(self.traceback, 12))
+        elif self.stderr.strip():
+            parts.append("stderr (last lines):\n" + _tail(self.stderr, 12))
+        if self.stdout.strip():
+            parts.append("stdout (last lines):\n" + _tail(self.stdout, 20))
+        return "\n".join(parts)
+
+
+@dataclass
+class TestOutcome:
+    name: str
+    passed: bool
+    message: str
+
+
+@dataclass
+class TestReport:
+    results: list[TestOutcome]
+    run: RunResult
+    passed: int = field(init=False)
+    failed: int = field(init=False)
+    total: int = field(init=False)
+
+    def __post_init__(self):
+        self.total = len(self.results)
+        self.passed = sum(r.passed for r in self.results)
+        self.failed = self.total - self.passed
+
+    @property
+    def all_passed(self) -> bool:
+        # No tests is not a pass: a repair loop must not "succeed" by losing its tests.
+        return self.total > 0 and self.failed == 0 and self.run.ok
+
+    def summary(self) -> str:
+        tail = "" if self.run.status in ("ok", "error") else f" (run {self.run.status})"
+        return f"{self.passed}/{self.total} tests passed{tail}"
+
+    def feedback(self) -> str:
+        parts = [self.summary() + "."]
+        parts += [f"FAILED {r.name}: {r.message}" for r in self.results if not r.passed]
+        if not self.run.ok:
+            parts.append(self.run.feedback())
+        elif self.run.stdout.strip():
+            parts.append("stdout (last lines):\n" + _tail(self.run.stdout, 20))
+        return "\n".join(parts)
+
+
+def run_code(code, *, timeout=10, memory_mb=DEFAULT_MEMORY_MB, files=None, allow_network=False,
+             warm=False, output_limit=OUTPUT_LIMIT) -> RunResult:
+    """Run `code` as a script in a sandboxed child. `files` maps names (relative to the working
+    directory) to str or bytes contents, or to a pathlib.Path that is symlinked in, not copied:
+    cheap for big inputs, but writes through it reach your original. `warm` is a ForkServer, or
+    True for a shared one without preloads."""
+    return _execute({"mode": "exec", "code": code}, timeout, memory_mb, files, allow_network, warm,
+                    output_limit)[0]
+
+
+def call_function(code, name, *args, timeout=10, memory_mb=DEFAULT_MEMORY_MB, files=None,
+                  allow_network=False, warm=False, output_limit=OUTPUT_LIMIT, **kwargs) -> RunResult:
+    """Define `code` in a child, call `name(*args, **kwargs)` there (arguments must be JSON-able)
+    and put the JSON-able return value in `.value`. Tuples come back as lists, numpy values as
+    Python ones; anything else that JSON cannot hold makes the run an "error" (TypeError)."""
+    job = {"mode": "call", "code": code, "name": name, "args": list(args), "kwargs": kwargs}
+    json.dumps(job)  # fail here, with the caller's traceback, if the arguments are not JSON-able
+    return _execute(job, timeout, memory_mb, files, allow_network, warm, output_limit)[0]
+
+
+def run_tests(code, tests, *, timeout=10, memory_mb=DEFAULT_MEMORY_MB, files=None, allow_network=False,
+              warm=False, output_limit=OUTPUT_LIMIT) -> TestReport:
+    """Run assert-style `def test_*():` functions (a source string, or a list of them) against
+    `code`, all in one child. A source without test functions counts as one test (top-level
+    asserts). A failing test does not stop the others. A hang fails every test: the run timed out."""
+    sources = [tests] if isinstance(tests, str) else list(tests)
+    run, records = _execute({"mode": "tests", "code": code, "tests": sources}, timeout, memory_mb, files,
+                            allow_network, warm, output_limit)
+    names = test_names(sources)
+    done = {r["i"]: r for r in records if r["kind"] == "test" and r["i"] < len(names)}
+    if run.status == "timeout":
+        running = min((i for i in range(len(names)) if i not in done), default=None)
+        def why(i):
+            where = ("had passed" if done[i]["passed"] else "had failed") if i in done else \
+                ("was running" if i == running else "had not started")
+            return f"the run timed out after {run.duration:.1f}s and was killed (this test {where})"
+        results = [TestOutcome(n, False, why(i)) for i, n in enumerate(names)]
+    else:
+        if run.error_type and not done:
+            reason = f"the code failed before the tests ran: {_tail(run.traceback or run.error_type, 1)}"
+        else:
+            reason = f"the run ended ({run.status}, exit code {run.returncode}) before this test finished"
+        results = [TestOutcome(n, done[i]["passed"], done[i]["message"]) if i in done else
+                   TestOutcome(n, False, reason) for i, n in enumerate(names)]
+    return TestReport(results, run)
+
+
+def run_many(codes_or_jobs, *, executor=None, max_workers=2, **kwargs) -> list[RunResult]:
+    """Run many jobs, results in input order. A job is a code string (run_code), or a dict of
+    run_code arguments; a dict with "name" (plus optional "args"/"kwargs") is a call_function.
+    Any concurrent.futures.Executor works, e.g. a Dask `Client.get_executor()`."""
+    jobs = list(codes_or_jobs)
+    if executor is None:
+        with ThreadPoolExecutor(max_workers=max_workers) as pool:
+            return run_many(jobs, executor=pool, **kwargs)
+    futures = [executor.submit(_run_job, job, kwargs) for job in jobs]
+    return [f.result() for f in futures]
+
+
+def _run_job(job, kwargs):
+    if isinstance(job, str):
+        return run_code(job, **kwargs)
+    options = {**kwargs, **job}
+    code = options.pop("code")
+    if "name" in options:
+        name, args, fn_kwargs = options.pop("name"), options.pop("args", ()), options.pop("kwargs", {})
+        return call_function(code, name, *args, **options, **fn_kwargs)
+    return run_code(code, **options)
+
+
+# --------------------------------------------------------------------------- machinery
+
+def _execute(job, timeout, memory_mb, files, allow_network, warm, output_limit):
+    server = _default_server() if warm is True else (warm or None)
+    if not _HAS_RESOURCE:
+        _warn_once()
+    start = time.perf_counter()
+    token = _new_token()
+    root = tempfile.mkdtemp(prefix="sandbox-")
+    work, ctl = os.path.join(root, "work"), os.path.join(root, "ctl")
+    try:
+        os.mkdir(work)
+        os.mkdir(ctl)
+        _put_files(work, files or {})
+        job["network"] = allow_network
+        job["limits"] = {"cpu": int(timeout * (os.cpu_count() or 1)) + 1, "as": memory_mb << 20,
+                         "fsize": FILE_SIZE_MB << 20, "nofile": OPEN_FILES, "core": 0}
+        with open(os.path.join(ctl, "job.json"), "w", encoding="utf-8") as f:
+            json.dump(job, f)
+        out, err = _Capture(output_limit), _Capture(output_limit)
+        env = _child_env(work, token)
+        try:
+            spawn = server._spawn if server else _spawn_cold
+            status, timed_out, maxrss = spawn(ctl, work, env, out.w, err.w, timeout)
+        finally:
+            out.close_writer()
+            err.close_writer()
+        if not server:  # the fork server, a subreaper, has already swept its task's leftovers
+            _kill_leftovers(token)
+        stdout, stderr = out.text(), err.text()
+        records = _read_records(os.path.join(ctl, "result.jsonl"))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    duration = time.perf_counter() - start
+    return _classify(job, status, timed_out, maxrss, records, stdout, stderr, duration), records
+
+
+def _classify(job, status, timed_out, maxrss_kb, records, stdout, stderr, duration):
+    rc = os.waitstatus_to_exitcode(status) if _POSIX else status
+    error = next((r for r in records if r["kind"] == "error"), None)
+    values = [r for r in records if r["kind"] == "value"]
+    error_type, tb = (error["type"], error["traceback"]) if error else (None, None)
+    value = None
+    if timed_out or rc == -getattr(signal, "SIGXCPU", 0):
+        outcome = "timeout"
+    elif any(r["kind"] == "memory" for r in records):
+        outcome, error_type = "memory", "MemoryError"
+    elif rc is not None and rc < 0:
+        near_limit = maxrss_kb * 1024 > 0.8 * job["limits"]["as"]
+        hints = ("MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
+        outcome = "memory" if near_limit or any(h in stderr for h in hints) else "killed"
+    elif error or rc != 0:
+        outcome = "error"
+    elif job["mode"] == "call" and not values:
+        outcome, tb = "error", "the process exited before the function returned a value"
+    else:
+        outcome = "ok"
+        value = json.loads(values[-1]["json"]) if values else None
+    return RunResult(outcome, rc, stdout, stderr, error_type, tb, duration, value)
+
+
+def _spawn_cold(ctl, work, env, out_w, err_w, timeout):
+    if not _POSIX:  # timeout-only fallback
+        proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, ctl], cwd=work, env=env,
+                                stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w)
+        try:
+            return proc.wait(timeout), False, 0
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait(), True, 0
+    proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, ctl], cwd=work, env=env, stdin=subprocess.DEVNULL,
+                            stdout=out_w, stderr=err_w, start_new_session=True)
+    timed_out = False
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        pidfd = None
+    if pidfd is not None:  # exact exit time, no polling: matters for the 1.2x-of-bare-start budget
+        try:
+            timed_out = not __import__("select").select([pidfd], [], [], timeout)[0]
+        finally:
+            os.close(pidfd)
+        if timed_out:
+            _killpg(proc.pid)
+    else:
+        fired = threading.Event()
+        timer = threading.Timer(timeout, lambda: (fired.set(), _killpg(proc.pid)))
+        timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if pidfd is None:
+        timer.cancel()
+        timed_out = fired.is_set()
+    proc.returncode = os.waitstatus_to_exitcode(status)  # we reaped it; keep Popen from trying
+    _killpg(proc.pid)  # the leader is gone, but its group may not be
+    return status, timed_out, usage.ru_maxrss
+
+
+class _Capture:
+    """A pipe whose reader thread keeps the first `limit` bytes and drains the rest, so a flood
+    of output never blocks the child nor fills the parent's memory."""
+
+    def __init__(self, limit):
+        self.limit, self.total, self.chunks = limit, 0, []
+        self.r, self.w = os.pipe()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        kept = 0
+        while chunk := os.read(self.r, 1 << 16):
+            self.total += len(chunk)
+            if kept < self.limit:
+                self.chunks.append(chunk[: self.limit - kept])
+                kept += len(self.chunks[-1])
+        os.close(self.r)
+
+    def close_writer(self):
+        if self.w is not None:
+            os.close(self.w)
+            self.w = None
+
+    def text(self):
+        self.thread.join(timeout=5)  # leftovers holding the pipe were killed already
+        text = b"".join(self.chunks).decode("utf-8", "replace")
+        if self.total > self.limit:
+            text += f"\n[... output cut at {self.limit} bytes; {self.total} bytes in all]"
+        return text
+
+
+def _put_files(work, files):
+    for name, content in files.items():
+        dest = os.path.normpath(os.path.join(work, name))
+        if os.path.isabs(name) or not dest.startswith(work + os.sep):
+            raise ValueError(f"files= names must be relative paths inside the working dir: {name!r}")
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        if isinstance(content, os.PathLike):
+            os.symlink(os.path.abspath(content), dest)
+        elif isinstance(content, bytes | str):
+            with open(dest, "wb") as f:
+                f.write(content.encode() if isinstance(content, str) else content)
+        else:
+            raise TypeError(f"files[{name!r}] must be str, bytes or a pathlib.Path")
+
+
+def _child_env(home, token):
+    path = os.pathsep.join(dict.fromkeys([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]))
+    return {"PATH": path, "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", _TOKEN_VAR: token}
+
+
+def _new_token():
+    return secrets.token_hex(8)
+
+
+def _killpg(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def _kill_leftovers(token):
+    """SIGKILL every process whose environment carries `token`: descendants of a run, including
+    those that left its process group. /proc/PID/environ is the environment at exec time, so
+    this also finds processes that changed os.environ afterwards."""
+    if not os.path.isdir("/proc"):
+        return
+    needle = f"{_TOKEN_VAR}={token}\0".encode()
+    for _ in range(200):  # a fork bomb may still be forking while we kill: repeat until clean
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/environ", "rb") as f:
+                        if needle in f.read():
+                            found.append(int(entry))
+                except OSError:
+                    pass
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.005)
+
+
+def _read_records(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return []
+    records = []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            pass  # a record cut short by a kill
+    return records
+
+
+def _tail(text, n):
+    return "\n".join(text.rstrip().splitlines()[-n:])
+
+
+_server_lock = threading.Lock()
+_server = None
+_warned = False
+
+
+def _default_server():
+    global _server
+    with _server_lock:
+        if _server is None or _server._closed:
+            _server = ForkServer()
+            __import__("atexit").register(_server.close)
+        return _server
+
+
+def _warn_once():
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn("helpers.sandbox: no `resource` module on this platform, so only the timeout "
+                      "applies (no memory, file-size or process limits)", RuntimeWarning, stacklevel=3)
