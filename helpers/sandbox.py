@@ -98,7 +98,8 @@ class RunResult:
         head = f"The code {what} (status {self.status}"
         head += f", {self.error_type}" if self.error_type else ""
         head += f", exit code {self.returncode}" if self.returncode not in (0, None) else ""
-        parts = [head + f", {self.duration:.2f}s)."]
+        # no duration here: prompts must be identical run to run, or recordings cannot replay them
+        parts = [head + ")."]
         if self.traceback:
             parts.append(_tail(self.traceback, 12))
         elif self.stderr.strip():

@@ -1,0 +1,511 @@
+"""Notebook 01, self-repair: the bug zoo, the repair prompt, and the checks for the exercises.
+
+The loop itself (run the tests, show the failure to the model, try its fix) lives in the notebook,
+because it is the lesson. This module holds what the loop needs:
+
+- ``ZOO``: small buggy programs with their tests, of rising difficulty (a crash, a wrong answer, a
+  hang, a bug hidden behind another one). Each ``Bug`` carries a reference fix so the tests are
+  known to be passable.
+- ``failure_feedback(report, level)``: what the model is told about a failed run, at two levels:
+  ``"traceback"`` (the error as a plain Python run would show it) and ``"full"`` (plus every failing
+  test's assertion with its expected and actual values, plus stdout). The text never contains
+  timings, so a replayed run asks exactly the prompts the recorded run asked.
+- ``repair_prompt(code, report, level)`` and ``SYSTEM``: the prompt that carries that feedback.
+- ``RepairRun``: what the loop returns (every attempt's code and test report).
+- ``run_zoo``: the loop over the zoo, as a pandas DataFrame with attempts, success and tokens.
+- ``check_my_bug``, ``check_prompt``, ``check_early_stop``: the exercises' checks.
+"""
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from .plotting import plot_feedback_levels, plot_repairs  # noqa: F401  (exported with this module's names)
+
+TIMEOUT = 3  # seconds per test run: every zoo program finishes in milliseconds when it is right
+
+SYSTEM = ("You are a careful Python developer who fixes bugs. Reply with the complete corrected code "
+          "in one ```python block. Keep the function names and signatures. Do not add tests, examples "
+          "or print calls.")
+
+FEEDBACK_LEVELS = {
+    "traceback": "the error only, as a plain Python run shows it (type, message, line of the code)",
+    "full": "the error plus each failing test's assertion with expected and actual values, and stdout",
+}
+
+
+@dataclass
+class Bug:
+    """A buggy program, the tests it must pass, and a reference fix that passes them."""
+    name: str
+    kind: str
+    code: str
+    tests: str
+    fixed: str = ""
+    note: str = ""
+
+    def __repr__(self) -> str:
+        return f"Bug({self.name!r}, {self.kind})"
+
+
+def _src(text: str) -> str:
+    return text.strip("\n") + "\n"
+
+
+def _patched(code: str, *changes) -> str:
+    """The reference fix as a small edit of the bug: each (old, new) must occur exactly once."""
+    for old, new in changes:
+        assert code.count(old) == 1, old
+        code = code.replace(old, new)
+    return code
+
+
+_FIND = _src('''
+def find(items, target):
+    """Index of target in the sorted list items (binary search), or -1 if it is absent."""
+    lo, hi = 0, len(items) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if items[mid] == target:
+            return mid
+        if items[mid] < target:
+            lo = mid
+        else:
+            hi = mid
+    return -1
+''')
+
+_MEDIAN = _src('''
+def median(values):
+    """The middle value of values; for an even count, the mean of the two middle values.
+    values itself is left unchanged."""
+    ordered = values.sort()
+    middle = len(ordered) // 2
+    if len(ordered) % 2 == 0:
+        return (ordered[middle] + ordered[middle + 1]) / 2
+    return ordered[middle]
+''')
+
+
+ZOO = [
+    Bug("describe", "crash: TypeError",
+        _src('''
+def describe(name, age):
+    """'Ada is 36 years old'."""
+    return name + " is " + age + " years old"
+'''),
+        _src('''
+def test_adult():
+    assert describe("Ada", 36) == "Ada is 36 years old"
+
+def test_child():
+    assert describe("Tim", 7) == "Tim is 7 years old"
+'''),
+        _src('''
+def describe(name, age):
+    """'Ada is 36 years old'."""
+    return f"{name} is {age} years old"
+'''),
+        "str + int: the age must be converted to text."),
+    Bug("count_words", "crash: KeyError",
+        _src('''
+def count_words(text):
+    """How often each word appears, ignoring case: {'the': 2, 'cat': 1}."""
+    counts = {}
+    for word in text.lower().split():
+        counts[word] += 1
+    return counts
+'''),
+        _src('''
+def test_counts():
+    assert count_words("the cat saw the dog") == {"the": 2, "cat": 1, "saw": 1, "dog": 1}
+
+def test_ignores_case():
+    assert count_words("Hip hip HIP") == {"hip": 3}
+
+def test_empty():
+    assert count_words("") == {}
+'''),
+        _src('''
+def count_words(text):
+    """How often each word appears, ignoring case: {'the': 2, 'cat': 1}."""
+    counts = {}
+    for word in text.lower().split():
+        counts[word] = counts.get(word, 0) + 1
+    return counts
+'''),
+        "The first time a word is seen it has no count yet."),
+    Bug("mean", "crash: ZeroDivisionError (and a trap)",
+        _src('''
+def mean(numbers):
+    """The arithmetic mean. An empty list has no mean: raise ValueError."""
+    return sum(numbers) / len(numbers)
+'''),
+        _src('''
+def test_mean():
+    assert mean([1, 2, 3, 4]) == 2.5
+
+def test_single():
+    assert mean([7]) == 7
+
+def test_empty():
+    try:
+        mean([])
+    except ValueError:
+        return
+    raise AssertionError("mean([]) must raise ValueError")
+'''),
+        _src('''
+def mean(numbers):
+    """The arithmetic mean. An empty list has no mean: raise ValueError."""
+    if not numbers:
+        raise ValueError("mean() of an empty list")
+    return sum(numbers) / len(numbers)
+'''),
+        "Silencing the error (return 0 for []) makes the crash go away and the tests still fail."),
+    Bug("chunk", "wrong answer: off-by-one",
+        _src('''
+def chunk(items, size):
+    """Split items into lists of `size` items; the last list may be shorter."""
+    return [items[i:i + size] for i in range(0, len(items) - size, size)]
+'''),
+        _src('''
+def test_uneven():
+    assert chunk([1, 2, 3, 4, 5], 2) == [[1, 2], [3, 4], [5]]
+
+def test_even():
+    assert chunk([1, 2, 3, 4], 2) == [[1, 2], [3, 4]]
+
+def test_short():
+    assert chunk([1, 2, 3], 5) == [[1, 2, 3]]
+
+def test_empty():
+    assert chunk([], 3) == []
+'''),
+        _src('''
+def chunk(items, size):
+    """Split items into lists of `size` items; the last list may be shorter."""
+    return [items[i:i + size] for i in range(0, len(items), size)]
+'''),
+        "No exception at all: only a test that knows the right answer can tell."),
+    Bug("find", "hang: infinite loop",
+        _FIND,
+        _src('''
+def test_first():
+    assert find([1, 3, 5, 7], 1) == 0
+
+def test_last():
+    assert find([1, 3, 5, 7], 7) == 3
+
+def test_absent():
+    assert find([1, 3, 5, 7], 4) == -1
+
+def test_empty():
+    assert find([], 3) == -1
+'''),
+        _patched(_FIND, ("lo = mid\n", "lo = mid + 1\n"), ("hi = mid\n", "hi = mid - 1\n")),
+        "lo = mid never moves past mid: the only feedback is the sandbox's timeout."),
+    Bug("median", "two bugs, one hidden behind the other",
+        _MEDIAN,
+        _src('''
+def test_odd():
+    assert median([3, 1, 2]) == 2
+
+def test_even():
+    assert median([4, 1, 3, 2]) == 2.5
+
+def test_single():
+    assert median([5]) == 5
+
+def test_input_unchanged():
+    data = [3, 1, 2]
+    median(data)
+    assert data == [3, 1, 2]
+'''),
+        _patched(_MEDIAN, ("values.sort()", "sorted(values)"),
+                 ("ordered[middle] + ordered[middle + 1]", "ordered[middle - 1] + ordered[middle]")),
+        "list.sort() returns None (a crash); once that is fixed, the even case is off by one."),
+]
+
+
+def get_bug(name: str, zoo=None) -> Bug:
+    for bug in zoo or ZOO:
+        if bug.name == name:
+            return bug
+    raise KeyError(f"no bug named {name!r}; the zoo has {[b.name for b in zoo or ZOO]}")
+
+
+def show_bug(bug: Bug) -> None:
+    """Print a bug's code and its tests, the way the learner (and the model) will read them."""
+    print(f"# {bug.name}: {bug.kind}\n{bug.code}\n# its tests\n{bug.tests}")
+
+
+# --------------------------------------------------------------------------- feedback and the prompt
+
+def _timeout_text(report) -> str:
+    # No durations: they differ between runs, and a prompt that differs misses the recording.
+    return (f"The run timed out: it was still running after {TIMEOUT} seconds and was killed "
+            f"(an infinite loop?).")
+
+
+def _short_error(message: str) -> str:
+    """The traceback-level view of a test's failure: the error and where the code raised it,
+    without the test's line (which would reveal the expected value)."""
+    if message.startswith("assert "):
+        extra = re.search(r"  \((.*)\)  -> ", message) or re.search(r"  \((.*)\)$", message)
+        return "AssertionError" + (f": {extra.group(1)}" if extra else "")
+    head, _, rest = message.partition(" (test line ")
+    raised = re.search(r"; raised at <candidate> (line \d+: .*)$", rest)
+    return head + (f" (raised at {raised.group(1)})" if raised else "")
+
+
+def _got_expected(message: str) -> str:
+    """'assert f(x) == y  -> left: A, right: B' reads better as got A, expected B."""
+    head, arrow, values = message.partition("  -> left: ")
+    if not arrow or ", right: " not in values:
+        return message
+    got, _, expected = values.rpartition(", right: ")
+    return f"{head}\n    got:      {got}\n    expected: {expected}"
+
+
+def failure_feedback(report, level: str = "full") -> str:
+    """What the model is told about a failed test run.
+
+    ``"traceback"``: the error of each failing test as a plain run would print it.
+    ``"full"``: each failing test's assertion with expected (right) and actual (left) values, the
+    error and the test line for crashes, and the end of stdout.
+    """
+    if level not in FEEDBACK_LEVELS:
+        raise ValueError(f"level must be one of {list(FEEDBACK_LEVELS)}, not {level!r}")
+    run = report.run
+    if run.status == "timeout":
+        text = f"{report.passed}/{report.total} tests passed. " + _timeout_text(report)
+        running = [r.name for r in report.results if "was running" in r.message]
+        if level == "full" and running:
+            text += f" The test running when it was killed: {running[0]}."
+        return text
+    if run.status in ("memory", "killed"):
+        return f"The run was stopped ({run.status}): the code used too much memory or was killed."
+    if run.traceback and not any(r.passed for r in report.results) and run.error_type:
+        tb = "\n".join(run.traceback.rstrip().splitlines()[-8:])
+        return "The code failed before any test could run:\n" + tb
+    lines = [f"{report.passed}/{report.total} tests passed."]
+    for r in report.results:
+        if not r.passed:
+            message = _got_expected(r.message) if level == "full" else _short_error(r.message)
+            lines.append(f"FAILED {r.name}: {message}")
+    if level == "full" and run.stdout.strip():
+        lines.append("stdout (last lines):\n" + "\n".join(run.stdout.rstrip().splitlines()[-10:]))
+    return "\n".join(lines)
+
+
+def repair_prompt(code: str, report, level: str = "full") -> str:
+    """The repair prompt: the code, what happened when its tests ran, and what to send back."""
+    return (f"This Python code fails its tests.\n\n```python\n{code.strip()}\n```\n\n"
+            f"What happened when the tests ran:\n{failure_feedback(report, level)}\n\n"
+            "Fix the code so that every test passes. Reply with the whole corrected code in one "
+            "```python block.")
+
+
+# --------------------------------------------------------------------------- what the loop returns
+
+@dataclass
+class RepairRun:
+    """Every version of the code the loop tried, with its test report. Entry 0 is the original."""
+    history: list = field(default_factory=list)  # [(code, report), ...]
+    stopped: str = ""  # why the loop ended early, if it did (the exercise on early stopping sets it)
+
+    @property
+    def repaired(self) -> bool:
+        return bool(self.history) and self.history[-1][1].all_passed
+
+    @property
+    def attempts(self) -> int:
+        """LLM fixes tried (the original code's run is not an attempt)."""
+        return max(0, len(self.history) - 1)
+
+    @property
+    def code(self) -> str:
+        return self.history[-1][0] if self.history else ""
+
+    def show(self) -> None:
+        for i, (code, report) in enumerate(self.history):
+            label = "original" if i == 0 else f"attempt {i}"
+            print(f"--- {label}: {report.summary()}")
+            print(code.rstrip())
+        why = f" (stopped: {self.stopped})" if self.stopped else ""
+        print(f"=== {'repaired' if self.repaired else 'NOT repaired'} after {self.attempts} attempt(s){why}")
+
+    def __repr__(self) -> str:
+        state = "repaired" if self.repaired else "not repaired"
+        last = self.history[-1][1].summary() if self.history else "no run"
+        return f"<RepairRun {state} after {self.attempts} attempt(s); last run: {last}>"
+
+
+def _as_run(result) -> RepairRun:
+    if isinstance(result, RepairRun):
+        return result
+    if isinstance(result, list | tuple):
+        return RepairRun(list(result))
+    raise TypeError("repair() should return a RepairRun (or its history: a list of (code, report) pairs)")
+
+
+def _spent(usage) -> int:
+    t = usage.totals()
+    return t["input_tokens"] + t["output_tokens"] + t["replayed_tokens"]
+
+
+def run_zoo(repair, zoo=None, llm=None, *, progress=True, **kwargs):
+    """Run ``repair(bug.code, bug.tests, llm=llm, **kwargs)`` on every bug; one DataFrame row per bug.
+
+    ``tokens`` counts what the calls carried (spent on a provider, or replayed from the recording);
+    cache hits count 0. ``df.attrs["runs"]`` maps each bug's name to its RepairRun.
+    """
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    zoo = ZOO if zoo is None else zoo
+    rows, runs = [], {}
+    label = ", ".join(f"{k}={v}" for k, v in kwargs.items() if isinstance(v, str | int | float))
+    for bug in tqdm(zoo, desc=label or "repairing", disable=not progress):
+        before = _spent(llm.usage) if llm is not None else 0
+        run = _as_run(repair(bug.code, bug.tests, **kwargs) if llm is None else
+                      repair(bug.code, bug.tests, llm=llm, **kwargs))
+        runs[bug.name] = run
+        last = run.history[-1][1] if run.history else None
+        rows.append({"bug": bug.name, "kind": bug.kind, "repaired": run.repaired, "attempts": run.attempts,
+                     "tests": last.summary() if last else "",
+                     "tokens": (_spent(llm.usage) - before) if llm is not None else None})
+    df = pd.DataFrame(rows)
+    df.attrs["runs"] = runs
+    return df
+
+
+def repair_rate(df) -> str:
+    return f"{int(df['repaired'].sum())}/{len(df)} repaired"
+
+
+def compare_levels(results: dict):
+    """One row per feedback level (or prompt): repair rate, attempts, tokens."""
+    import pandas as pd
+
+    rows = []
+    for name, df in results.items():
+        fixed = df[df["repaired"]]
+        rows.append({"setting": name, "repaired": int(df["repaired"].sum()), "bugs": len(df),
+                     "repair rate": round(df["repaired"].mean(), 3),
+                     "attempts (all)": int(df["attempts"].sum()),
+                     "attempts per repaired bug": round(fixed["attempts"].mean(), 2) if len(fixed) else None,
+                     "tokens": int(df["tokens"].fillna(0).sum())})
+    return pd.DataFrame(rows).set_index("setting")
+
+
+# --------------------------------------------------------------------------- exercise checks
+
+def _say(ok: bool, text: str) -> bool:
+    print(("  ok    " if ok else "  TODO  ") + text)
+    return ok
+
+
+def _tests_of(source: str) -> list[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
+
+
+def check_my_bug(bug=None, result=None) -> bool:
+    """Exercise 1: a bug of your own, with tests that the bug fails and the fix passes."""
+    from .sandbox import run_tests
+
+    print("Exercise 1, your own bug:")
+    if not isinstance(bug, Bug):
+        _say(False, "make MY_BUG = Bug(name, kind, code, tests, fixed) and call check_my_bug(MY_BUG)")
+        return False
+    if any(bug.name == b.name for b in ZOO) and bug.code == get_bug(bug.name).code:
+        _say(False, f"{bug.name!r} is already in the zoo: write a bug of your own")
+        return False
+    ok = _say(len(_tests_of(bug.tests)) >= 2, f"tests: {len(_tests_of(bug.tests))} test functions (want 2 or more)")
+    before = run_tests(bug.code, bug.tests, timeout=TIMEOUT)
+    ok &= _say(not before.all_passed, f"the buggy code fails its tests ({before.summary()})")
+    if bug.fixed.strip():
+        after = run_tests(bug.fixed, bug.tests, timeout=TIMEOUT)
+        ok &= _say(after.all_passed, f"your fixed version passes them ({after.summary()}): the tests are fair")
+    else:
+        ok &= _say(False, "give Bug a fixed= version, so we know the tests can be passed")
+    if result is None:
+        _say(False, "run repair(MY_BUG.code, MY_BUG.tests) and pass the result: check_my_bug(MY_BUG, run)")
+        return False
+    run = _as_run(result)
+    _say(True, f"the loop ran: {'repaired' if run.repaired else 'not repaired'} after {run.attempts} attempt(s)"
+               + ("" if run.repaired else " (a fair result too: say why in a markdown cell)"))
+    if ok:
+        print("Done: your bug is in the zoo.")
+    return ok
+
+
+def check_prompt(my_prompt=None, results: dict | None = None) -> bool:
+    """Exercise 2: a prompt of your own (minimal diff, or explain the cause first), compared."""
+    from .sandbox import run_tests
+
+    print("Exercise 2, your repair prompt:")
+    if not callable(my_prompt):
+        _say(False, "define my_prompt(code, report, level) returning the prompt text, then check_prompt(my_prompt)")
+        return False
+    bug = get_bug("mean")
+    report = run_tests(bug.code, bug.tests, timeout=TIMEOUT)
+    try:
+        text = my_prompt(bug.code, report, "full")
+    except Exception as exc:  # the learner's code: say what went wrong, don't raise
+        _say(False, f"my_prompt raised {type(exc).__name__}: {exc}")
+        return False
+    ok = _say(isinstance(text, str) and len(text) > 0, "it returns a string")
+    if not ok:
+        return False
+    ok &= _say(text != repair_prompt(bug.code, report, "full"), "it differs from repair_prompt")
+    ok &= _say("sum(numbers) / len(numbers)" in text, "it contains the code to fix")
+    ok &= _say("ZeroDivisionError" in text, "it contains the failure (use failure_feedback(report, level))")
+    if not results or len(results) < 2:
+        _say(False, "compare: results = {'repair_prompt': df_a, 'my_prompt': df_b} from run_zoo, then "
+                    "check_prompt(my_prompt, results)")
+        return False
+    table = compare_levels(results)
+    print(table.to_string())
+    sizes = {len(df) for df in results.values()}
+    ok &= _say(len(sizes) == 1, "both prompts ran on the same bugs")
+    if ok:
+        print("Done. A small zoo and a weak model make this a noisy comparison: say so next to the numbers.")
+    return ok
+
+
+def check_early_stop(repair=None) -> bool:
+    """Exercise 3: repair() stops when the same failure comes back twice in a row.
+
+    Runs your function with a fake model (``llm=`` keyword), so it costs nothing: a model that always
+    sends the same wrong fix must be stopped early, and one that improves must still get through.
+    """
+    from .llm import FakeLLM
+
+    print("Exercise 3, stop when the same failure repeats:")
+    if not callable(repair):
+        _say(False, "pass your loop: check_early_stop(repair)")
+        return False
+    bug = get_bug("mean")
+    wrong = "```python\ndef mean(numbers):\n    if not numbers:\n        return 0\n    return sum(numbers) / len(numbers)\n```"
+    stubborn = FakeLLM([wrong] * 10)
+    try:
+        run = _as_run(repair(bug.code, bug.tests, max_attempts=6, llm=stubborn))
+    except TypeError as exc:
+        _say(False, f"repair() must accept llm= (the notebook's default is llm=llm): {exc}")
+        return False
+    calls = len(stubborn.requests)
+    ok = _say(not run.repaired, "the stubborn model's fix is not counted as a repair")
+    ok &= _say(calls <= 3, f"a model that repeats the same failing fix is stopped early ({calls} of 6 calls used)")
+    other = wrong.replace("return 0", 'raise TypeError("empty")')
+    improving = FakeLLM([wrong, other, "```python\n" + bug.fixed + "```"])
+    run = _as_run(repair(bug.code, bug.tests, max_attempts=6, llm=improving))
+    ok &= _say(run.repaired, f"a model that gets there is not stopped too soon ({len(improving.requests)} calls)")
+    if ok:
+        print("Done: the loop stops paying for a failure it has already seen.")
+    return ok

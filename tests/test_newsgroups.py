@@ -1,0 +1,116 @@
+"""Newsgroups fitness on a small stratified subset (the cached data from SCIKIT_LEARN_DATA), in the sandbox."""
+
+import pickle
+from pathlib import Path
+
+import pytest
+import sklearn
+
+from helpers import (
+    POST_FINAL,
+    POST_SEED,
+    SEED_PROGRAM,
+    Evolution,
+    FakeLLM,
+    NewsgroupsTask,
+    check_speed_weights,
+    extract_solve,
+    load_newsgroups,
+)
+from helpers.newsgroups import combined_score, time_to_score
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_newsgroups(limit=700)
+
+
+def test_data_is_split_once_and_pickled_for_the_sandbox(small):
+    assert len(small.X_train) == 490 and len(small.X_test) == 210
+    assert set(small.y_train) == set(small.y_test)                   # stratified: every class on both sides
+    with open(small.path, "rb") as f:
+        X_train, X_test, y_train, y_test = pickle.load(f)
+    assert X_train == small.X_train and y_test == small.y_test
+    assert "20 Newsgroups" in small.source
+
+
+def test_the_score_is_the_posts():
+    assert time_to_score(5, 10) == 1.0 and time_to_score(15, 10) == 0.5 and time_to_score(30, 10) == 0.0
+    assert combined_score(0.75, 1, 1) == pytest.approx(0.8)
+    assert combined_score(0.75, 15, 1) == pytest.approx(0.6 + 0.2 * 0.75)
+    assert combined_score(0.5, 1, 1, accuracy_weight=0.5) == pytest.approx(0.75)
+
+
+def test_good_programs_score_in_the_sandbox_and_broken_ones_score_zero_with_their_error(small):
+    task = NewsgroupsTask(small, timeout=60)
+    good = task.fitness(POST_FINAL)
+    assert good.info["status"] == "ok" and 0.3 < good.info["accuracy"] <= 1
+    assert good.score == pytest.approx(task.score(good.info["accuracy"], good.info["train_time"],
+                                                  good.info["pred_time"]), abs=1e-4)
+    broken = task.fitness(SEED_PROGRAM.replace("model.fit(X, y)", "model.fit(X, y[:3])"))
+    assert broken.score == 0.0 and "ValueError" in broken.error
+    assert "/tmp/" not in broken.error                                    # no temporary paths in prompts
+    assert task.fitness("print('no function')").score == 0.0
+
+
+@pytest.mark.skipif(tuple(int(x) for x in sklearn.__version__.split(".")[:2]) < (1, 8),
+                    reason="liblinear refuses 20 classes only from scikit-learn 1.8")
+def test_the_posts_seed_as_printed_fails_on_this_scikit_learn(small):
+    fit = NewsgroupsTask(small).fitness(POST_SEED)
+    assert fit.score == 0.0 and "liblinear" in fit.error
+
+
+def test_a_slow_candidate_is_stopped_by_the_timeout(small):
+    slow = "def solve():\n    import time\n    def train_model(X, y):\n        time.sleep(30)\n    return train_model\n"
+    fit = NewsgroupsTask(small, timeout=3).fitness(slow)
+    assert fit.score == 0.0 and fit.info["status"] == "timeout" and "timed out" in fit.error
+
+
+def test_the_same_program_scores_the_same_accuracy_twice(small):
+    task = NewsgroupsTask(small, timeout=60)
+    a, b = task.fitness(POST_FINAL), task.fitness(POST_FINAL)
+    assert a.info["accuracy"] == b.info["accuracy"]                       # the harness seeds numpy
+
+
+def test_extract_solve_keeps_solve_and_its_imports_only():
+    reply = ("Here you go:\n```python\nimport numpy as np\n\ndef solve():\n    return 1\n\nresult = solve()\n"
+             "print(scoring_function(result))\n```")
+    code = extract_solve(reply)
+    assert "def solve" in code and "import numpy" in code and "scoring_function" not in code
+
+
+def test_prompts_carry_the_error_of_a_broken_parent_and_the_evolution_repairs_it(small):
+    task = NewsgroupsTask(small, timeout=60)
+    fake = FakeLLM([lambda r: f"```python\n{POST_FINAL}```"] * 4)
+    evo = Evolution(task.fitness, task.operators(fake, crossover_share=0.0), population_size=2, children=1, seed=0)
+    evo.run(1, seeds=["def solve():\n    raise RuntimeError('boom')\n"], progress=False)
+    prompt = fake.requests[0]["messages"][0]["content"]
+    assert "RuntimeError" in prompt and "boom" in prompt and "0.8 x accuracy" in prompt
+    assert evo.best.score > 0.5
+
+
+def test_the_task_travels_light(small):
+    clone = pickle.loads(pickle.dumps(NewsgroupsTask(small)))
+    assert clone.data.X_train == [] and clone.data.path == small.path and Path(clone.data.path).exists()
+
+
+def test_offline_fallback_says_so(monkeypatch, capsys):
+    import sklearn.datasets
+
+    def no_network(*a, **k):
+        raise OSError("no network")
+    monkeypatch.setattr(sklearn.datasets, "fetch_20newsgroups", no_network)
+    data = load_newsgroups()
+    assert "offline" in data.source and "NOT comparable" in capsys.readouterr().out
+    assert len(set(data.y_train)) == 4
+
+
+def test_check_speed_weights(small, capsys):
+    assert check_speed_weights(None) is False
+    assert check_speed_weights(NewsgroupsTask(small)) is False
+    assert "still the post's score" in capsys.readouterr().out
+    fast = NewsgroupsTask(small, accuracy_weight=0.5, max_train_time=2, max_pred_time=0.5)
+    assert check_speed_weights(fast) is False                             # no evolution yet
+    evo = Evolution(fast.fitness, [], population_size=1)
+    evo.start([POST_FINAL])
+    assert check_speed_weights(fast, evo=evo) is True

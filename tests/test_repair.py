@@ -1,0 +1,240 @@
+"""helpers.repair and the repair loop of notebooks/01_self_repair.ipynb, offline with FakeLLM."""
+
+from pathlib import Path
+
+import matplotlib
+import nbformat
+import pytest
+
+import helpers
+from helpers import FakeLLM
+from helpers.repair import (
+    TIMEOUT,
+    ZOO,
+    Bug,
+    RepairRun,
+    check_early_stop,
+    check_my_bug,
+    check_prompt,
+    compare_levels,
+    failure_feedback,
+    get_bug,
+    repair_prompt,
+    run_zoo,
+)
+from helpers.sandbox import run_tests
+
+matplotlib.use("Agg")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fence(code: str) -> str:
+    return f"Here is the fix:\n```python\n{code}```\n"
+
+
+def notebook_function(path: Path, name: str, llm):
+    """Define the notebook's own `name` (the loop as taught), with `llm` as its default model."""
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and f"def {name}(" in c.source)
+    namespace = {n: getattr(helpers, n) for n in helpers.__all__} | {"run_tests": run_tests, "llm": llm}
+    exec(cell.source, namespace)
+    return namespace[name]
+
+
+@pytest.fixture
+def lesson_repair():
+    return notebook_function(ROOT / "notebooks" / "01_self_repair.ipynb", "repair", FakeLLM())
+
+
+# --------------------------------------------------------------------------- the zoo
+
+@pytest.mark.parametrize("bug", ZOO, ids=lambda b: b.name)
+def test_every_bug_fails_its_tests_and_its_fix_passes_them(bug):
+    assert not run_tests(bug.code, bug.tests, timeout=TIMEOUT).all_passed
+    fixed = run_tests(bug.fixed, bug.tests, timeout=TIMEOUT)
+    assert fixed.all_passed, fixed.feedback()
+
+
+def test_the_zoo_covers_what_the_lesson_promises():
+    kinds = " ".join(b.kind for b in ZOO)
+    for word in ("TypeError", "KeyError", "ZeroDivisionError", "off-by-one", "hang", "two bugs"):
+        assert word in kinds
+    assert 5 <= len(ZOO) <= 8
+    assert len({b.name for b in ZOO}) == len(ZOO)
+
+
+def test_silencing_the_mean_of_an_empty_list_fails():
+    silenced = "def mean(numbers):\n    if not numbers:\n        return 0\n    return sum(numbers) / len(numbers)\n"
+    report = run_tests(silenced, get_bug("mean").tests, timeout=TIMEOUT)
+    assert report.run.ok and not report.all_passed  # no exception anywhere, and still a failure
+    assert [r.name for r in report.results if not r.passed] == ["test_empty"]
+    assert "must raise ValueError" in failure_feedback(report, "traceback")
+
+
+def test_get_bug_names_the_zoo_when_the_name_is_wrong():
+    with pytest.raises(KeyError, match="describe"):
+        get_bug("nope")
+
+
+# --------------------------------------------------------------------------- feedback levels and the prompt
+
+def test_traceback_level_hides_expected_and_actual_values_full_level_shows_them():
+    report = run_tests(get_bug("chunk").code, get_bug("chunk").tests, timeout=TIMEOUT)
+    short, full = failure_feedback(report, "traceback"), failure_feedback(report, "full")
+    assert "FAILED test_uneven: AssertionError" in short
+    assert "[5]" not in short and "expected" not in short
+    assert "got:      [[1, 2], [3, 4]]" in full and "expected: [[1, 2], [3, 4], [5]]" in full
+
+
+def test_traceback_level_keeps_the_error_and_the_line_that_raised_it():
+    report = run_tests(get_bug("count_words").code, get_bug("count_words").tests, timeout=TIMEOUT)
+    short = failure_feedback(report, "traceback")
+    assert "KeyError: 'the' (raised at line 5: counts[word] += 1)" in short
+    assert "test line" not in short  # the test's source would give the expected value away
+
+
+def test_a_hang_becomes_deterministic_feedback():
+    bug = get_bug("find")
+    a, b = (run_tests(bug.code, bug.tests, timeout=TIMEOUT) for _ in range(2))
+    assert a.run.status == "timeout"
+    # no durations in the text: a replayed run must ask exactly what the recorded run asked
+    assert failure_feedback(a, "full") == failure_feedback(b, "full")
+    assert "timed out" in failure_feedback(a, "traceback")
+    assert "test_last" in failure_feedback(a, "full")
+
+
+def test_stdout_reaches_the_full_level_only():
+    code = "def add(a, b):\n    print('adding', a, b)\n    return a - b\n"
+    report = run_tests(code, "def test_add():\n    assert add(2, 3) == 5\n", timeout=TIMEOUT)
+    assert "adding 2 3" in failure_feedback(report, "full")
+    assert "adding" not in failure_feedback(report, "traceback")
+
+
+def test_code_that_fails_before_the_tests_reports_its_traceback():
+    report = run_tests("def f(:\n", "def test_f():\n    assert f() == 1\n", timeout=TIMEOUT)
+    assert "SyntaxError" in failure_feedback(report, "traceback")
+
+
+def test_unknown_level_is_refused():
+    report = run_tests(get_bug("mean").code, get_bug("mean").tests, timeout=TIMEOUT)
+    with pytest.raises(ValueError, match="traceback"):
+        failure_feedback(report, "everything")
+
+
+def test_repair_prompt_carries_code_and_feedback():
+    bug = get_bug("mean")
+    report = run_tests(bug.code, bug.tests, timeout=TIMEOUT)
+    prompt = repair_prompt(bug.code, report, "full")
+    assert bug.code.strip() in prompt and "ZeroDivisionError" in prompt and "```python" in prompt
+
+
+# --------------------------------------------------------------------------- the notebook's loop
+
+def test_the_loop_stops_at_the_first_passing_fix(lesson_repair):
+    bug = get_bug("describe")
+    fake = FakeLLM([fence(bug.fixed), "never asked"])
+    run = lesson_repair(bug.code, bug.tests, llm=fake)
+    assert run.repaired and run.attempts == 1 and len(fake.requests) == 1
+    assert run.code.strip() == bug.fixed.strip()
+
+
+def test_whatever_the_model_returns_the_loop_ends_with_failed_attempts(lesson_repair):
+    bug = get_bug("mean")
+    nasty = FakeLLM(["", "I am sorry, I cannot help with that.",
+                     fence("def mean(numbers):\n    while True:\n        pass\n"),
+                     fence("import os, shutil\nfor name in os.listdir('.'):\n    shutil.rmtree(name, True)\n"
+                           "    os.remove(name) if os.path.exists(name) else None\n")])
+    run = lesson_repair(bug.code, bug.tests, max_attempts=4, llm=nasty)
+    assert not run.repaired and run.attempts == 4 and len(nasty.requests) == 4
+    reports = [report for _, report in run.history]
+    assert reports[3].run.status == "timeout"
+    assert reports[4].passed == 0  # the file-deleting code defines no mean: every test fails
+    assert Path(__file__).exists()  # and it only ever saw its own temporary directory
+
+
+def test_a_silenced_error_is_not_a_repair(lesson_repair):
+    bug = get_bug("mean")
+    silenced = fence("def mean(numbers):\n    if not numbers:\n        return 0\n    return sum(numbers) / len(numbers)\n")
+    run = lesson_repair(bug.code, bug.tests, max_attempts=2, llm=FakeLLM([silenced, silenced]))
+    assert not run.repaired and run.attempts == 2
+
+
+def test_the_two_round_bug_needs_two_rounds(lesson_repair):
+    bug = get_bug("median")
+    half = bug.code.replace("values.sort()", "sorted(values)")
+    fake = FakeLLM([fence(half), fence(bug.fixed)])
+    run = lesson_repair(bug.code, bug.tests, llm=fake)
+    assert run.repaired and run.attempts == 2
+    assert "got:      3.5" in fake.requests[1]["messages"][-1]["content"]  # round 2 sees the second bug
+
+
+def test_the_loop_asks_at_low_temperature_and_shows_the_chosen_level(lesson_repair):
+    bug = get_bug("chunk")
+    fake = FakeLLM([fence(bug.fixed)])
+    lesson_repair(bug.code, bug.tests, feedback="traceback", llm=fake)
+    request = fake.requests[0]
+    assert request["temperature"] <= 0.3 and request["max_tokens"] <= 500
+    assert "expected:" not in request["messages"][-1]["content"]
+
+
+# --------------------------------------------------------------------------- results
+
+def test_run_zoo_tabulates_attempts_success_and_tokens(lesson_repair):
+    zoo = [get_bug("describe"), get_bug("mean")]
+    fake = FakeLLM([fence(zoo[0].fixed), "no code", "still none"])
+    df = run_zoo(lesson_repair, zoo, fake, progress=False, max_attempts=2)
+    assert list(df["bug"]) == ["describe", "mean"]
+    assert list(df["repaired"]) == [True, False] and list(df["attempts"]) == [1, 2]
+    assert df["tokens"].iloc[0] > 0
+    assert isinstance(df.attrs["runs"]["mean"], RepairRun)
+    table = compare_levels({"a": df, "b": df})
+    assert table.loc["a", "repaired"] == 1 and table.loc["a", "bugs"] == 2
+
+
+def test_plots_return_their_axes(lesson_repair):
+    from helpers import plot_feedback_levels, plot_repairs
+
+    fake = FakeLLM([fence(ZOO[0].fixed)])
+    df = run_zoo(lesson_repair, ZOO[:1], fake, progress=False)
+    assert plot_repairs(df).get_ylabel() == "LLM attempts"
+    ax = plot_feedback_levels({"x": df, "y": df})
+    assert len(ax.patches) == 2
+
+
+# --------------------------------------------------------------------------- the exercises' checks
+
+def test_check_early_stop_fails_the_lesson_loop_and_passes_the_solution(lesson_repair, capsys):
+    assert check_early_stop() is False
+    assert check_early_stop(lesson_repair) is False
+    assert "TODO" in capsys.readouterr().out
+    solution = notebook_function(ROOT / "solutions" / "01_self_repair_solutions.ipynb", "repair", FakeLLM())
+    assert check_early_stop(solution) is True
+
+
+def test_check_my_bug_says_what_is_missing(lesson_repair, capsys):
+    assert check_my_bug(None) is False
+    assert check_my_bug(get_bug("mean")) is False  # a zoo bug is not your own
+    good = Bug("double", "wrong answer", "def double(x):\n    return x + 2\n",
+               "def test_a():\n    assert double(3) == 6\n\ndef test_b():\n    assert double(0) == 0\n",
+               "def double(x):\n    return 2 * x\n")
+    assert check_my_bug(good) is False  # the loop has not run yet
+    run = lesson_repair(good.code, good.tests, llm=FakeLLM([fence(good.fixed)]))
+    assert check_my_bug(good, run) is True
+    unfair = Bug("double", "x", good.code, good.tests, "def double(x):\n    return x\n")
+    assert check_my_bug(unfair, run) is False
+    assert "TODO" in capsys.readouterr().out
+
+
+def test_check_prompt_needs_a_different_prompt_and_a_comparison(lesson_repair):
+    assert check_prompt(None) is False
+    assert check_prompt(lambda code, report, level: None) is False
+    assert check_prompt(repair_prompt) is False
+
+    def minimal(code, report, level="full"):
+        return repair_prompt(code, report, level) + " Change as few lines as possible."
+
+    assert check_prompt(minimal) is False  # no comparison yet
+    fake = FakeLLM([fence(b.fixed) for b in ZOO[:2]] * 2)
+    a = run_zoo(lesson_repair, ZOO[:2], fake, progress=False)
+    b = run_zoo(lesson_repair, ZOO[:2], fake, progress=False, prompt=minimal)
+    assert check_prompt(minimal, {"repair_prompt": a, "minimal": b}) is True
