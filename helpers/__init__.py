@@ -20,8 +20,8 @@ from .repair import (FEEDBACK_LEVELS, SYSTEM, TIMEOUT, ZOO, Bug, RepairRun, chec
                      check_prompt, compare_levels, failure_feedback, get_bug, plot_feedback_levels, plot_repairs,
                      repair_prompt, repair_rate, run_zoo, show_bug)
 
-from .evolution import (Candidate, Check, Evolution, Fitness, best_of_n, evolution_widget, llm_crossover, llm_mutation,
-                        random_mutation, show_diff)
+from .evolution import (Candidate, Check, Evolution, Fitness, best_of_n, llm_crossover, llm_mutation, random_mutation,
+                        show_diff)
 from .newsgroups import (POST_FINAL, POST_SEED, SEED_PROGRAM, NewsgroupsTask, check_speed_weights, extract_solve,
                          load_newsgroups)
 from .passwords import (CROSSOVER_PROMPT, PasswordTask, check_crossover_prompt, check_no_triple, find_emoji,
@@ -54,7 +54,7 @@ __all__ = [
     "check_selection_rule", "plot_team_rounds", "plot_heldout",
     # notebook 02: code evolution
     "Candidate", "Check", "Fitness", "Evolution", "llm_mutation", "llm_crossover", "random_mutation", "best_of_n",
-    "show_diff", "evolution_widget", "PasswordTask", "password_fitness", "find_emoji", "parse_password",
+    "show_diff", "PasswordTask", "password_fitness", "find_emoji", "parse_password",
     "CROSSOVER_PROMPT", "check_no_triple", "check_crossover_prompt", "NewsgroupsTask", "load_newsgroups",
     "extract_solve", "SEED_PROGRAM", "POST_SEED", "POST_FINAL", "check_speed_weights", "plot_learning_curve",
     "plot_budget_comparison", "plot_lineage", "plot_top_accuracy",

@@ -274,29 +274,3 @@ def show_diff(before: str, after: str, names=("seed", "winner")) -> str:
     lines = difflib.unified_diff(before.splitlines(), after.splitlines(), *names, lineterm="", n=1)
     return "\n".join(lines) or "(no change)"
 
-
-def evolution_widget(run, population=6, generations=3):
-    """Sliders for population size and generations, a Run button, and an Output for the curve.
-
-    ``run(population_size, generations) -> Evolution``. Only ipywidgets 7.7/8 common parts are used.
-    """
-    import ipywidgets as w
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    from .plotting import plot_learning_curve
-    pop = w.IntSlider(value=population, min=2, max=12, description="population")
-    gens = w.IntSlider(value=generations, min=1, max=8, description="generations")
-    button, out = w.Button(description="Run evolution"), w.Output()
-
-    def go(_):
-        out.clear_output()
-        with out:
-            evo = run(pop.value, gens.value)
-            print(f"best score {evo.best.score:.3f} after {evo.evaluations} evaluations: {evo.best.genome[:80]}")
-            plot_learning_curve(evo)
-            plt.show()
-    button.on_click(go)
-    box = w.VBox([w.HBox([pop, gens, button]), out])
-    display(box)
-    return box

@@ -69,8 +69,10 @@ def _longest_code_run(reply: str) -> str:
     return best + "\n" if best else ""
 
 
-# "1." "1)" "(1)" "#1" "1 -" then space; or a bullet "-", "*", "•", "+" then space
-MARKER = re.compile(r"^\s*(?:\(?\d{1,3}[.):]|#\d{1,3}[.):]?|\d{1,3}\s+-|[-*•+])\s+")
+# "1." "1)" "(1)" "#1" "1 -" or a keycap "1️⃣" then space; or a bullet "-", "*", "•", "+" then space
+MARKER = re.compile(r"^\s*(?:\(?\d{1,3}[.):]|#\d{1,3}[.):]?|\d{1,3}\s+-|\d\ufe0f?\u20e3[.):]?|[-*•+])\s+")
+# a keycap digit glued to the item ("1️⃣Ab3!..."): numbering only when the lines count 1, 2, 3...
+KEYCAP = re.compile(r"^\s*(\d)\ufe0f?\u20e3")
 PAIRS = [("**", "**"), ("`", "`"), ('"', '"'), ("'", "'"), ("“", "”"), ("‘", "’"), ("*", "*"), ("__", "__")]
 
 
@@ -93,8 +95,13 @@ def parse_items(reply: str, limit: int | None = None) -> list[str]:
     A marker is removed only when followed by whitespace, so an item that itself starts with "*" or
     "1)" keeps it. Lines that introduce the list ("Here are 5 passwords:") and fence lines are skipped.
     """
+    lines = (reply or "").splitlines()
+    caps = [m.group(1) for m in map(KEYCAP.match, lines) if m]
+    counted = len(caps) >= 2 and caps == [str(i) for i in range(1, len(caps) + 1)]
     items = []
-    for raw in (reply or "").splitlines():
+    for raw in lines:
+        if counted:
+            raw = KEYCAP.sub("", raw, count=1)
         line = raw.strip()
         if not line or line.startswith(("```", "~~~")):
             continue

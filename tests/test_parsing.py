@@ -72,3 +72,15 @@ def test_real_single_line_reply_of_the_local_model():
 
 def test_fences_and_blank_lines_are_ignored_and_limit_applies():
     assert parse_items("```\nx1\n\ny2\nz3\n```", limit=2) == ["x1", "y2"]
+
+
+def test_keycap_numbering_of_the_local_model_is_stripped():
+    # the local model numbered a password list with keycap emoji, glued to the items (captured 2026-11-22)
+    reply = "1️⃣!@#$%^&*1234567890\n2️⃣abcdEFGH!@#$%^&*\n3️⃣1234!@#$%^&*ABCD"
+    assert parse_items(reply) == ["!@#$%^&*1234567890", "abcdEFGH!@#$%^&*", "1234!@#$%^&*ABCD"]
+    assert parse_items("1️⃣ Ab3!xy\n2️⃣ Cd4!zz") == ["Ab3!xy", "Cd4!zz"]
+
+
+def test_a_keycap_that_is_not_numbering_stays():
+    assert parse_items("7️⃣Lucky!Pass12") == ["7️⃣Lucky!Pass12"]
+    assert parse_items("3️⃣abc\n5️⃣def") == ["3️⃣abc", "5️⃣def"]
