@@ -1,32 +1,121 @@
 """The workshop's shared machinery. Notebooks import only the names in ``__all__``."""
 
-from .errors import (KeyRejectedError, LLMError, MissingKeyError, ModelNotFoundError, ProviderUnavailableError,
-                     QuotaExhaustedError, RateLimitError)
+from .errors import (
+                     KeyRejectedError,
+                     LLMError,
+                     MissingKeyError,
+                     ModelNotFoundError,
+                     ProviderUnavailableError,
+                     QuotaExhaustedError,
+                     RateLimitError,
+)
+from .evolution import (
+                     Candidate,
+                     Check,
+                     Evolution,
+                     Fitness,
+                     best_of_n,
+                     llm_crossover,
+                     llm_mutation,
+                     random_mutation,
+                     show_diff,
+)
 from .keys import find_key
 from .ledger import PRICES
 from .llm import LLM, FakeLLM, get_llm
+from .newsgroups import (
+                     POST_FINAL,
+                     POST_SEED,
+                     SEED_PROGRAM,
+                     NewsgroupsTask,
+                     check_speed_weights,
+                     extract_solve,
+                     load_newsgroups,
+)
 from .parsing import extract_code, parse_items
-from .plotting import plot_usage
+from .passwords import (
+                     CROSSOVER_PROMPT,
+                     PasswordTask,
+                     check_crossover_prompt,
+                     check_no_triple,
+                     find_emoji,
+                     parse_password,
+                     password_fitness,
+)
+from .plotting import plot_budget_comparison, plot_learning_curve, plot_lineage, plot_top_accuracy, plot_usage
 from .providers import MODELS, list_models
-from .sandbox import ForkServer, RunResult, TestOutcome, TestReport, call_function, run_code, run_many, run_tests
-from .team import (AGENTS, CLEAN, PROBLEMS, SPEEDY, Attempt, Problem, attempt_all, check_new_problem,
-                   check_selection_rule, check_third_agent, evolve_team, heldout_comparison, keep_if_not_worse,
-                   mean_score, plot_heldout, plot_team_rounds, prompt_diff, raises, reflect, reflection_prompt,
-                   show_attempt, solve, summarize_heldout, tech_lead)
-from .toolmaker import (BROKEN_TOOLS, SHOUT_TESTS, ToolLibrary, Toolmaker, ToolNotFoundError, check_broken,
-                        check_own_tool, check_reuse, choose_tool, fix_prompt, plot_tool_builds, stated_signature,
-                        split_reply, tool_prompt)
-from .repair import (FEEDBACK_LEVELS, SYSTEM, TIMEOUT, ZOO, Bug, RepairRun, check_early_stop, check_my_bug,
-                     check_prompt, compare_levels, failure_feedback, get_bug, plot_feedback_levels, plot_repairs,
-                     repair_prompt, repair_rate, run_zoo, show_bug)
-
-from .evolution import (Candidate, Check, Evolution, Fitness, best_of_n, llm_crossover, llm_mutation, random_mutation,
-                        show_diff)
-from .newsgroups import (POST_FINAL, POST_SEED, SEED_PROGRAM, NewsgroupsTask, check_speed_weights, extract_solve,
-                         load_newsgroups)
-from .passwords import (CROSSOVER_PROMPT, PasswordTask, check_crossover_prompt, check_no_triple, find_emoji,
-                        parse_password, password_fitness)
-from .plotting import plot_budget_comparison, plot_learning_curve, plot_lineage, plot_top_accuracy
+from .repair import (
+                     FEEDBACK_LEVELS,
+                     SYSTEM,
+                     TIMEOUT,
+                     ZOO,
+                     Bug,
+                     RepairRun,
+                     check_early_stop,
+                     check_my_bug,
+                     check_prompt,
+                     compare_levels,
+                     failure_feedback,
+                     get_bug,
+                     plot_feedback_levels,
+                     plot_repairs,
+                     repair_prompt,
+                     repair_rate,
+                     run_zoo,
+                     show_bug,
+)
+from .sandbox import (
+                     ForkServer,
+                     RunResult,
+                     TestOutcome,
+                     TestReport,
+                     call_function,
+                     run_code,
+                     run_many,
+                     run_tests,
+)
+from .team import (
+                     AGENTS,
+                     CLEAN,
+                     PROBLEMS,
+                     SPEEDY,
+                     Attempt,
+                     Problem,
+                     attempt_all,
+                     check_new_problem,
+                     check_selection_rule,
+                     check_third_agent,
+                     evolve_team,
+                     heldout_comparison,
+                     keep_if_not_worse,
+                     mean_score,
+                     plot_heldout,
+                     plot_team_rounds,
+                     prompt_diff,
+                     raises,
+                     reflect,
+                     reflection_prompt,
+                     show_attempt,
+                     solve,
+                     summarize_heldout,
+                     tech_lead,
+)
+from .toolmaker import (
+                     BROKEN_TOOLS,
+                     SHOUT_TESTS,
+                     ToolLibrary,
+                     Toolmaker,
+                     ToolNotFoundError,
+                     check_broken,
+                     check_own_tool,
+                     check_reuse,
+                     choose_tool,
+                     fix_prompt,
+                     plot_tool_builds,
+                     split_reply,
+                     stated_signature,
+                     tool_prompt,
+)
 
 __all__ = [
     # talking to models (helpers.llm and friends)

@@ -219,18 +219,17 @@ def _report(items) -> bool:
 
 
 def check_own_tool(lib, name=None) -> bool:
-    """Exercise 1: the agent built a tool of your own (not the lesson's), and you looked at it."""
-    lesson = {"add", "multiply", "reverse_text", "sentiment", "word_count", "extract_emails", "convert_units"}
-    made = [n for n in lib.names() if lib.registry[n].get("origin") == "toolmaker"]
+    """Exercise 1: the agent built a tool of your own, and you looked at it."""
     if name is None:
-        own = [n for n in made if n not in lesson]
-        return _report([(bool(own), f"a tool of your own in the library: {own or 'none yet'} "
-                         "(ask the agent for a capability it lacks, e.g. with agent.ask(...))")])
+        return _report([(False, "ask the agent for a capability it lacks (mine = agent.ask(...)), then "
+                         "check_own_tool(lib, mine.tool)")])
+    made = [n for n in lib.names() if lib.registry[n].get("origin") == "toolmaker"]
     items = [(name in lib, f"`{name}` is in the library" if name in lib else f"no tool named `{name}` yet: "
               f"the library has {lib.names()}")]
     if name in lib:
         items += [(name in made, "the toolmaker wrote it (not the template)"),
-                  (bool(lib.doc(name)), "it has a docstring"),
+                  (bool(lib.doc(name)), "it has a docstring" if lib.doc(name) else
+                   "it has no docstring: the agent chooses tools by their docstrings (fix it with lib.update)"),
                   (len(re.findall(r"^\s*def test_", lib.tests(name), re.M)) >= 1,
                    f"it came with tests: {lib.registry[name].get('tests_passed')}")]
     return _report(items)
@@ -256,7 +255,7 @@ def check_broken(lib, change=None, before: bytes | None = None) -> bool:
         return _report([(False, "pass the result of lib.update(name, broken_code) (and the bytes before)")])
     if change.ok and change.message.startswith("unchanged"):
         return _report([(False, f"you have not changed `{change.name}` yet: edit the copy of its code, then update")])
-    items = [(not change.ok, "the library refused it: " + change.message.splitlines()[0] if not change.ok else
+    items = [(not change.ok, "the library refused it: " + change.reason if not change.ok else
               "the library ACCEPTED it: your version still passes the tool's tests, so break it harder")]
     if before is not None:
         items.append((lib.path.read_bytes() == before, "tools.py is byte-for-byte unchanged"))
