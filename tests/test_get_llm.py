@@ -24,11 +24,11 @@ def test_explicit_provider_without_key_falls_back_with_steps(clean_env, capsys):
 
 
 def test_env_key_picks_provider_and_default_model_without_printing_the_key(clean_env, capsys):
-    clean_env.setenv("OPENAI_API_KEY", "sk-secret-value-123456789")
+    clean_env.setenv("OPENAI_API_KEY", "fake-secret-value-123456789")
     llm = get_llm()
     assert isinstance(llm, OpenAIChat) and llm.model == MODELS["openai"][0]
     out = capsys.readouterr().out
-    assert "found OPENAI_API_KEY in the environment" in out and "sk-secret" not in out
+    assert "found OPENAI_API_KEY in the environment" in out and "fake-secret" not in out
     assert "OPENAI_MODEL" in out
 
 

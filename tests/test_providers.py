@@ -15,7 +15,7 @@ from helpers import (
 )
 from helpers.providers import GeminiChat, GroqChat, LocalChat, OpenAIChat
 
-SECRET = "sk-test-0123456789abcdefghijklmnop"
+SECRET = "fake-test-key-0123456789abcdefghij"
 
 
 def make(kind, server, **kw):

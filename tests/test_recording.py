@@ -51,7 +51,7 @@ def test_a_new_recording_session_starts_the_file_afresh(tmp_path):
 
 
 def test_the_key_never_reaches_a_recording(tmp_path, server):
-    secret = "sk-live-abcdefghijklmnopqrstuvwxyz"
+    secret = "fake-live-key-abcdefghijklmnopqrstu"
     server.add(body=chat_body("hi"))
     path = tmp_path / "nb.jsonl"
     llm = OpenAIChat("fake-model", api_key=secret, base_url=server.url + "/v1",
