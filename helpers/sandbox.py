@@ -183,7 +183,8 @@ def run_tests(code, tests, *, timeout=10, memory_mb=DEFAULT_MEMORY_MB, files=Non
         def why(i):
             where = ("had passed" if done[i]["passed"] else "had failed") if i in done else \
                 ("was running" if i == running else "had not started")
-            return f"the run timed out after {run.duration:.1f}s and was killed (this test {where})"
+            # the limit, not the measured time: prompts built from this must not change run to run
+            return f"the run timed out after {timeout:g}s and was killed (this test {where})"
         results = [TestOutcome(n, False, why(i)) for i, n in enumerate(names)]
     else:
         if run.error_type and not done:

@@ -295,6 +295,8 @@ def test_run_tests_hang_fails_everything():
     assert all("timed out" in r.message for r in report.results)
     assert "was running" in report.results[1].message
     assert "timed out" in report.feedback()
+    # the message names the limit, never the measured time, so a prompt built from it replays
+    assert report.results[1].message == "the run timed out after 1s and was killed (this test was running)"
 
 
 def test_run_tests_broken_code():
