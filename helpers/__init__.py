@@ -1,5 +1,6 @@
 """The workshop's shared machinery. Notebooks import only the names in ``__all__``."""
 
+from .bugs import ZOO, Bug, get_bug, show_bug
 from .errors import (
     KeyRejectedError,
     LLMError,
@@ -48,21 +49,17 @@ from .repair import (
     FEEDBACK_LEVELS,
     SYSTEM,
     TIMEOUT,
-    ZOO,
-    Bug,
     RepairRun,
     check_early_stop,
     check_my_bug,
     check_prompt,
     compare_levels,
     failure_feedback,
-    get_bug,
     plot_feedback_levels,
     plot_repairs,
     repair_prompt,
     repair_rate,
     run_zoo,
-    show_bug,
 )
 from .sandbox import (
     ForkServer,

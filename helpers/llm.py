@@ -48,6 +48,7 @@ class LLM:
         self.usage = Usage()
         self._cache: dict[str, str] = {}
         self._cache_lock = threading.Lock()
+        self._key_locks: dict[str, threading.Lock] = {}  # one per request key: identical calls run once
 
     # -- the one method a provider overrides ---------------------------------------------------
     def _complete(self, request: dict) -> Reply:
@@ -70,17 +71,20 @@ class LLM:
         request = {"messages": messages, "temperature": temperature, "max_tokens": max_tokens, "sample": sample}
         key = request_key(request)
         with self._cache_lock:
-            cached = self._cache.get(key)
-        if cached is not None:
-            self.usage.add(Call(self.provider, self.model, 0, 0, 0.0, "cache"))
-            return cached
-        start = time.perf_counter()
-        reply = self._with_retries(request)
-        latency = time.perf_counter() - start
-        self.usage.add(Call(self.provider, self.model, reply.input_tokens, reply.output_tokens, latency,
-                            reply.source))
-        with self._cache_lock:
-            self._cache[key] = reply.text
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:  # a concurrent twin waits for this call rather than paying for (and recording) it again
+            with self._cache_lock:
+                cached = self._cache.get(key)
+            if cached is not None:
+                self.usage.add(Call(self.provider, self.model, 0, 0, 0.0, "cache"))
+                return cached
+            start = time.perf_counter()
+            reply = self._with_retries(request)
+            latency = time.perf_counter() - start
+            self.usage.add(Call(self.provider, self.model, reply.input_tokens, reply.output_tokens, latency,
+                                reply.source))
+            with self._cache_lock:
+                self._cache[key] = reply.text
         if self.recorder is not None and reply.source == "api":
             self.recorder.write(key, request, reply, self.provider, self.model, latency)
         return reply.text

@@ -75,10 +75,10 @@ def tech_lead(code: str, problem: Problem, *, agent: str = "", timeout: float = 
 
 
 def tidy(message: str, limit: int = 160) -> str:
-    """One deterministic line for a prompt: no source excerpt, no timings (they would break replay)."""
+    """One deterministic line for a prompt: no source excerpt (the sandbox names its limit, not a timing)."""
     line = (message or "").strip().splitlines()[-1:] or [""]
     line = re.sub(r" \(line \d+: .*\)$", "", line[0])
-    line = re.sub(r" after \d+(\.\d+)?s", "", line).removeprefix("AssertionError: ")
+    line = line.removeprefix("AssertionError: ")
     mine = re.search(r"\(\s*(\S.* -> expected .+)\)\s+-> left: ", line)  # our message inside the sandbox's
     line = mine.group(1) if mine else line
     return line[:limit] + ("..." if len(line) > limit else "")
@@ -153,9 +153,18 @@ def reflect(llm, agent: str, prompt: str, mine: list[Attempt], winner: list[Atte
     return extract_prompt(reply, prompt)
 
 
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
 def extract_prompt(reply: str, old: str, limit: int = 1200) -> str:
     m = re.search(r"<prompt>\s*(.*?)\s*(</prompt>|\Z)", reply or "", re.S)
     text = m.group(1) if m else re.sub(r"^[^\n]*(new|updated|revised)[^\n]*prompt[^\n]*:\s*", "", reply or "", flags=re.I)
+    if m and m.group(2) and _squash(text) == _squash(old):
+        # Small models often echo the old prompt inside the tags and write their new rules after them;
+        # those rules end where the reply starts echoing our message back (feedback, the winner's code).
+        added = re.split(r"\n\s*(?:The tech lead ran|Feedback:|<prompt>|```)", reply[m.end():])[0].strip()
+        text = f"{old}\n\n{added}" if added else old
     text = text.replace("<prompt>", "").strip()
     if len(text) < 40 or "```" in text or re.search(r"^\s*(def|class|import|from)\s", text, re.M):
         return old  # no usable prompt (too short, or code instead of instructions): keep the old one

@@ -1,6 +1,7 @@
 """Record, then replay: byte-identical replies, no network, no keys, and misses that never crash."""
 
 import json
+import threading
 
 from fakeserver import chat_body
 
@@ -69,6 +70,31 @@ def test_cache_hit_costs_no_tokens_and_no_call(tmp_path):
     assert len(llm.requests) == 1
     t = llm.usage.totals()
     assert t["cache_hits"] == 1 and t["api_calls"] == 1
+
+
+def test_identical_calls_in_flight_at_once_reach_the_provider_once(tmp_path):
+    # Two threads ask the same thing while the first call is still out (a worker racing through cache hits
+    # catches up with one still waiting). A second provider call would cost twice and put two different
+    # replies under one key in the recording.
+    twin_arrived, results = threading.Event(), []
+
+    def slow(request):
+        if not twin.is_alive():
+            twin.start()
+        twin_arrived.wait(timeout=1)  # set only if the twin reaches the provider as well
+        return "only reply"
+
+    def second():
+        results.append(llm.chat("same prompt"))
+
+    llm = FakeLLM([slow, lambda request: twin_arrived.set() or "second reply"],
+                  recorder=Recorder(tmp_path / "nb.jsonl", "fake", "fake-model"))
+    twin = threading.Thread(target=second)
+    results.append(llm.chat("same prompt"))
+    twin.join(timeout=5)
+    assert results == ["only reply", "only reply"] and len(llm.requests) == 1
+    assert llm.usage.totals()["cache_hits"] == 1
+    assert len(load(tmp_path / "nb.jsonl")[1]) == 1, "one recorded reply per key"
 
 
 def test_distinct_samples_of_the_same_prompt_are_not_cached_together():

@@ -1,5 +1,7 @@
 """The evolving team's machinery (helpers.team, helpers.problems), offline with FakeLLM."""
 
+import re
+
 import pytest
 
 from helpers import (
@@ -84,7 +86,8 @@ def test_a_bad_solution_costs_only_its_own_score():
     assert all(got[n].score == 1.0 for n in ("median", "run_length", "top_k_frequent"))
     assert "timeout" in got["dedupe"].feedback and "timeout" in got["second_largest"].feedback
     assert "RuntimeError" in got["merge_intervals"].feedback
-    assert "after" not in got["dedupe"].feedback, "timings would make prompts non-deterministic"
+    # the limit, never a measured time such as 2.03s: timings would make prompts differ between runs (no replay)
+    assert re.search(r"after 2s\b", got["dedupe"].feedback), got["dedupe"].feedback
 
 
 def test_the_review_never_rescues_failing_code():
@@ -114,6 +117,24 @@ def test_extract_prompt_keeps_the_old_prompt_when_the_reply_has_none():
     assert extract_prompt("", "old") == "old"
     llm = FakeLLM([f"<prompt>You are Speedy, fast. {RULE}</prompt>"])
     assert RULE in reflect(llm, "Speedy", AGENTS["Speedy"], [tech_lead("", CHUNK)])
+
+
+def test_extract_prompt_reads_rules_written_after_an_echoed_prompt():
+    # Qwen2.5-Coder-1.5B's reply in the recorded run of notebook 04 (shortened): the old prompt inside the
+    # tags, the new rules after them, then an echo of our own message.
+    old = AGENTS["Speedy"]
+    reply = (f"<prompt>\n{old}\n</prompt>\n\nGeneral rules:\n- Your solution should be concise and efficient.\n"
+             "- It should handle edge cases such as empty lists or intervals with overlapping ends.\n\n"
+             "The tech lead ran hidden tests on your code. Your score: 0.78 (share of hidden tests passed).\n"
+             "Feedback:\n- chunk (6/6): all hidden tests pass\n")
+    got = extract_prompt(reply, old)
+    assert got.startswith(old) and got.endswith("intervals with overlapping ends.")
+    assert "tech lead" not in got and "Feedback" not in got
+    # an echo and nothing new, or an echo followed only by our message, is no rewrite
+    assert extract_prompt(f"<prompt>\n{old}\n</prompt>", old) == old
+    assert extract_prompt(f"<prompt>{old}</prompt>\nThe tech lead ran hidden tests on your code.", old) == old
+    # new rules after a *changed* prompt are not glued on: the tags hold the rewrite
+    assert extract_prompt(f"<prompt>You are Speedy. {RULE}</prompt>\nAlso: be nice.", old) == f"You are Speedy. {RULE}"
 
 
 def test_evolution_keeps_a_better_rewrite_and_rejects_a_worse_one():
