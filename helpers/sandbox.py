@@ -52,10 +52,11 @@ import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .forkserver import ForkServer, test_names
+from .child import test_names
+from .forkserver import ForkServer
+from .results import RunResult, TestOutcome, TestReport, last_lines
 
 __all__ = ["RunResult", "TestOutcome", "TestReport", "ForkServer", "run_code", "call_function",
            "run_tests", "run_many"]
@@ -65,8 +66,8 @@ OUTPUT_LIMIT = 100_000        # bytes kept per stream
 FILE_SIZE_MB = 64
 OPEN_FILES = 256
 # Imported as a module, not run as a script, so the child gets the cached bytecode (~10 ms saved).
-_BOOT = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import forkserver; del sys.path[0]; "
-         "sys.exit(forkserver.run_job(sys.argv[1]))")
+_BOOT = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import child; del sys.path[0]; "
+         "sys.exit(child.run_job(sys.argv[1]))")
 _TOKEN_VAR = "HELPERS_SANDBOX_RUN"
 _POSIX = os.name == "posix"
 _HAS_RESOURCE = True
@@ -74,78 +75,6 @@ try:
     import resource  # noqa: F401
 except ImportError:
     _HAS_RESOURCE = False
-
-
-@dataclass
-class RunResult:
-    status: str              # "ok", "error", "timeout", "memory", "killed"
-    returncode: int | None   # negative: killed by that signal
-    stdout: str
-    stderr: str
-    error_type: str | None
-    traceback: str | None
-    duration: float
-    value: object = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
-
-    def feedback(self) -> str:
-        """A short summary for a prompt: what happened, the end of the traceback, the end of stdout."""
-        what = {"ok": "ran successfully", "error": "failed", "timeout": "timed out and was killed",
-                "memory": "ran out of memory and was stopped", "killed": "was killed by a signal"}[self.status]
-        head = f"The code {what} (status {self.status}"
-        head += f", {self.error_type}" if self.error_type else ""
-        head += f", exit code {self.returncode}" if self.returncode not in (0, None) else ""
-        # no duration here: prompts must be identical run to run, or recordings cannot replay them
-        parts = [head + ")."]
-        if self.traceback:
-            parts.append(_tail(self.traceback, 12))
-        elif self.stderr.strip():
-            parts.append("stderr (last lines):\n" + _tail(self.stderr, 12))
-        if self.stdout.strip():
-            parts.append("stdout (last lines):\n" + _tail(self.stdout, 20))
-        return "\n".join(parts)
-
-
-@dataclass
-class TestOutcome:
-    name: str
-    passed: bool
-    message: str
-
-
-@dataclass
-class TestReport:
-    results: list[TestOutcome]
-    run: RunResult
-    passed: int = field(init=False)
-    failed: int = field(init=False)
-    total: int = field(init=False)
-
-    def __post_init__(self):
-        self.total = len(self.results)
-        self.passed = sum(r.passed for r in self.results)
-        self.failed = self.total - self.passed
-
-    @property
-    def all_passed(self) -> bool:
-        # No tests is not a pass: a repair loop must not "succeed" by losing its tests.
-        return self.total > 0 and self.failed == 0 and self.run.ok
-
-    def summary(self) -> str:
-        tail = "" if self.run.status in ("ok", "error") else f" (run {self.run.status})"
-        return f"{self.passed}/{self.total} tests passed{tail}"
-
-    def feedback(self) -> str:
-        parts = [self.summary() + "."]
-        parts += [f"FAILED {r.name}: {r.message}" for r in self.results if not r.passed]
-        if not self.run.ok:
-            parts.append(self.run.feedback())
-        elif self.run.stdout.strip():
-            parts.append("stdout (last lines):\n" + _tail(self.run.stdout, 20))
-        return "\n".join(parts)
 
 
 def run_code(code, *, timeout=10, memory_mb=DEFAULT_MEMORY_MB, files=None, allow_network=False,
@@ -188,7 +117,7 @@ def run_tests(code, tests, *, timeout=10, memory_mb=DEFAULT_MEMORY_MB, files=Non
         results = [TestOutcome(n, False, why(i)) for i, n in enumerate(names)]
     else:
         if run.error_type and not done:
-            reason = f"the code failed before the tests ran: {_tail(run.traceback or run.error_type, 1)}"
+            reason = f"the code failed before the tests ran: {last_lines(run.traceback or run.error_type, 1)}"
         else:
             reason = f"the run ended ({run.status}, exit code {run.returncode}) before this test finished"
         results = [TestOutcome(n, done[i]["passed"], done[i]["message"]) if i in done else
@@ -419,10 +348,6 @@ def _read_records(path):
         except ValueError:
             pass  # a record cut short by a kill
     return records
-
-
-def _tail(text, n):
-    return "\n".join(text.rstrip().splitlines()[-n:])
 
 
 _server_lock = threading.Lock()

@@ -1,0 +1,231 @@
+"""What runs inside the sandbox's child process, cold or warm: limits, network guard, the job.
+
+Cold path: helpers.sandbox starts `python -I` on a one-line boot that imports this file and calls
+`run_job(CTL_DIR)`: it applies the limits, installs the network audit hook, runs the job described
+in CTL_DIR/job.json and writes one JSON line per outcome to CTL_DIR/result.jsonl.
+Warm path: a fork of the template in forkserver.py calls the same `run_job`.
+
+Only os, sys and json are imported at the top: every import here is paid on every cold run.
+"""
+
+import json
+import os
+import sys
+
+CANDIDATE = "<candidate>"
+# Audit events that reach the network; refusing them is a guardrail, not a wall (see sandbox.py).
+NET_EVENTS = frozenset({
+    "socket.connect", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo", "socket.gethostbyname",
+    "socket.gethostbyaddr", "urllib.Request", "ftplib.connect", "smtplib.connect", "http.client.connect",
+})
+_RESULT = None
+_SOURCES = {}  # filename -> source, handed to linecache only when a traceback is formatted
+
+
+def _emit(record):
+    # Reopened per record on purpose: user code may have closed or exhausted file descriptors.
+    try:
+        with open(_RESULT, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record, default=repr) + "\n")
+    except OSError:
+        pass
+
+
+def _set_limits(limits):
+    try:
+        import resource
+    except ImportError:  # Windows: the parent already warned that only the timeout applies
+        return
+    for name, soft in limits.items():
+        which = getattr(resource, "RLIMIT_" + name.upper(), None)
+        if which is None or soft is None:
+            continue
+        hard = soft + 1 if name == "cpu" else soft  # SIGXCPU first, SIGKILL a second later
+        try:
+            resource.setrlimit(which, (soft, hard))
+        except (ValueError, OSError):
+            pass
+
+
+def _block_network():
+    def hook(event, args):
+        if event in NET_EVENTS:
+            raise PermissionError(f"network access is off in the sandbox ({event}); "
+                                  "pass allow_network=True to allow it")
+    sys.addaudithook(hook)
+
+
+def _register_sources():
+    import linecache  # lazily: it costs ~2 ms of every cold start
+    # Lets tracebacks show the submitted lines; mtime None keeps checkcache() from dropping them.
+    for filename, source in _SOURCES.items():
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+
+def _format_error(exc):
+    import traceback
+    _register_sources()
+    tb = exc.__traceback__
+    while tb is not None and not tb.tb_frame.f_code.co_filename.startswith(("<candidate", "<tests")):
+        tb = tb.tb_next  # hide our own frames: line numbers should point into the submitted code
+    text = "".join(traceback.format_exception(type(exc), exc, tb))
+    return text if len(text) < 20_000 else text[:2_000] + "\n[...]\n" + text[-15_000:]
+
+
+def _load(code, module_name):
+    module = type(sys)(module_name)
+    sys.modules[module_name] = module  # so pickle and `from candidate import f` find it
+    _SOURCES[CANDIDATE] = code
+    exec(compile(code, CANDIDATE, "exec"), module.__dict__)
+    return module
+
+
+def _jsonable(value):
+    for attr in ("tolist", "item"):  # numpy scalars and arrays are JSON-able in spirit
+        if callable(getattr(value, attr, None)):
+            return getattr(value, attr)()
+    raise TypeError(f"the return value is a {type(value).__name__}, which is not JSON-serializable; "
+                    "return numbers, strings, booleans, None, lists or dicts")
+
+
+def _call(module, job):
+    fn = getattr(module, job["name"], None)
+    if not callable(fn):
+        raise NameError(f"the code does not define a function named {job['name']!r}")
+    value = fn(*job["args"], **job["kwargs"])
+    _emit({"kind": "value", "json": json.dumps(value, default=_jsonable)})
+
+
+def test_names(sources):
+    """Names of the tests in `sources`, in run order: every `def test*`, or one block per source
+    that has none (a HumanEval-style list of top-level asserts). Shared with the parent, which
+    needs the names when the child never reports them."""
+    import ast
+    names = []
+    for i, src in enumerate(sources):
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            names.append(f"tests[{i}]")
+            continue
+        found = [n.name for n in tree.body
+                 if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name.startswith("test")]
+        names.extend(found or [f"tests[{i}]"])
+    return names
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def _failure(exc, filename, tree, source):
+    """pytest-lite: say which assert failed and, for `a == b`, what a and b were."""
+    import ast
+    frames, tb = [], exc.__traceback__
+    while tb is not None:
+        frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    mine = [(f, n) for f, n in frames if f.f_code.co_filename == filename]
+    lines = source.splitlines()
+    if not mine:
+        return f"{type(exc).__name__}: {exc}"
+    frame, lineno = mine[-1]
+    where = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+    raised_here = frames[-1][0] is frame
+    if isinstance(exc, AssertionError) and raised_here:
+        node = next((n for n in ast.walk(tree) if isinstance(n, ast.Assert)
+                     and n.lineno <= lineno <= (n.end_lineno or n.lineno)), None)
+        if node is None:
+            return f"AssertionError: {exc} (line {lineno}: {where})"
+        msg = "assert " + ast.unparse(node.test)
+        if str(exc):
+            msg += f"  ({exc})"
+        test = node.test
+        parts = ([("left", test.left), ("right", test.comparators[0])]
+                 if isinstance(test, ast.Compare) and len(test.ops) == 1 else [("value", test)])
+        try:  # re-evaluating may call the candidate again; it is only a hint, so any failure is fine
+            shown = [f"{label}: {_short(eval(compile(ast.Expression(expr), filename, 'eval'), frame.f_globals, frame.f_locals))}"
+                     for label, expr in parts]
+            msg += "  -> " + ", ".join(shown)
+        except Exception:
+            pass
+        return msg
+    msg = f"{type(exc).__name__}: {exc} (test line {lineno}: {where})"
+    last, last_no = frames[-1]
+    if last.f_code.co_filename == CANDIDATE and last is not frame:
+        import linecache
+        _register_sources()
+        msg += f"; raised at {CANDIDATE} line {last_no}: {linecache.getline(CANDIDATE, last_no).strip()}"
+    return msg
+
+
+def _tests(module, job):
+    import ast
+    sources = job["tests"]
+    index = 0
+    for i, src in enumerate(sources):
+        filename = "<tests>" if len(sources) == 1 else f"<tests[{i}]>"
+        _SOURCES[filename] = src
+        names = test_names([src])
+        block = names == ["tests[0]"]
+        if block:
+            names = [f"tests[{i}]"]
+        namespace = dict(vars(module))  # tests see the candidate's names without clobbering them
+        namespace["__name__"] = "tests"
+        try:
+            tree = ast.parse(src, filename)
+            exec(compile(tree, filename, "exec"), namespace)
+        except Exception as exc:
+            message = _failure(exc, filename, tree, src) if not isinstance(exc, SyntaxError) else \
+                f"SyntaxError in the tests: {exc}"
+            for name in names:  # a broken test file fails every test it holds
+                _emit({"kind": "test", "i": index, "name": name, "passed": False, "message": message})
+                index += 1
+            continue
+        if block:
+            _emit({"kind": "test", "i": index, "name": names[0], "passed": True, "message": ""})
+            index += 1
+            continue
+        for name in names:
+            try:
+                namespace[name]()
+                record = {"passed": True, "message": ""}
+            except Exception as exc:
+                record = {"passed": False, "message": _failure(exc, filename, tree, src)}
+            _emit({"kind": "test", "i": index, "name": name, **record})
+            index += 1
+
+
+def run_job(ctl):
+    """Run CTL/job.json in this process. Returns the exit code; user code's SystemExit propagates."""
+    global _RESULT
+    with open(os.path.join(ctl, "job.json"), encoding="utf-8") as f:
+        job = json.load(f)
+    _RESULT = os.path.join(ctl, "result.jsonl")
+    _set_limits(job["limits"])
+    if not job["network"]:
+        _block_network()
+    sys.path.insert(0, os.getcwd())  # like `python script.py`: files= modules are importable
+    out_of_memory = False
+    try:
+        module = _load(job["code"], "__main__" if job["mode"] == "exec" else "candidate")
+        if job["mode"] == "call":
+            _call(module, job)
+        elif job["mode"] == "tests":
+            _tests(module, job)
+        return 0
+    except SystemExit:
+        raise
+    except MemoryError:
+        out_of_memory = True  # report outside the handler, once the traceback's memory is freed
+    except BaseException as exc:
+        _emit({"kind": "error", "type": type(exc).__name__, "traceback": _format_error(exc)})
+        return 1
+    if out_of_memory:
+        _emit({"kind": "memory"})
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(run_job(sys.argv[1]))
