@@ -225,7 +225,3 @@ def run_job(ctl):
     if out_of_memory:
         _emit({"kind": "memory"})
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(run_job(sys.argv[1]))
