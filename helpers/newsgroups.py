@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .checks import hint, say
 from .evolution import Check, Fitness, llm_crossover, llm_mutation
 from .parsing import extract_code
 from .sandbox import call_function
@@ -270,27 +271,27 @@ class NewsgroupsTask:
 def check_speed_weights(task, evo=None, reference=None):
     """Exercise 3: a score that favours speed, and what the evolution found with it."""
     if task is None:
-        print("✗ make fast_task = NewsgroupsTask(data, accuracy_weight=..., ...) first")
+        say(False, "make fast_task = NewsgroupsTask(data, accuracy_weight=..., ...) first")
         return False
     speed_weight = 1 - task.accuracy_weight
     if speed_weight <= 0.2 and task.max_train_time >= 10 and task.max_pred_time >= 3:
-        print("✗ this is still the post's score (0.8 accuracy, 10 s / 3 s caps): raise the speed weight "
+        say(False, "this is still the post's score (0.8 accuracy, 10 s / 3 s caps): raise the speed weight "
               "(accuracy_weight < 0.8) and/or tighten max_train_time / max_pred_time")
         return False
-    print(f"✓ speed now weighs {speed_weight:g} (was 0.2), caps {task.max_train_time:g} s / "
+    say(True, f"speed now weighs {speed_weight:g} (was 0.2), caps {task.max_train_time:g} s / "
           f"{task.max_pred_time:g} s")
     if task.max_train_time >= 10 and task.max_pred_time >= 3:
-        print("• note: with the post's 10 s / 3 s caps almost every pipeline gets full speed marks, so the "
+        hint("note: with the post's 10 s / 3 s caps almost every pipeline gets full speed marks, so the "
               "weight alone changes little; tighter caps make speed count")
     if evo is None:
-        print("• now evolve with this task and pass the Evolution as evo=")
+        hint("now evolve with this task and pass the Evolution as evo=")
         return False
     best = evo.best
     info = best.fitness.info
     if "train_time" not in info:
-        print("✗ no candidate of that evolution ran: look at evo.best.feedback")
+        say(False, "no candidate of that evolution ran: look at evo.best.feedback")
         return False
-    print(f"✓ best score {best.score:.3f}: accuracy {info['accuracy']:.3f}, training {info['train_time']:.1f} s, "
+    say(True, f"best score {best.score:.3f}: accuracy {info['accuracy']:.3f}, training {info['train_time']:.1f} s, "
           f"prediction {info['pred_time']:.2f} s")
     if reference is not None and "train_time" in reference.best.fitness.info:
         r = reference.best.fitness.info

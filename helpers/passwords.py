@@ -8,6 +8,7 @@ import random
 import string
 import unicodedata
 
+from .checks import hint, say
 from .evolution import Check, Fitness, llm_crossover, llm_mutation, random_mutation
 from .parsing import parse_items
 
@@ -253,7 +254,7 @@ def _as_check(result):
 def check_no_triple(rule, evo=None):
     """Exercise 1: ``rule(pw) -> Check`` fails when a character appears 3 times in a row."""
     if rule is None:
-        print("✗ define no_triple(pw) -> Check(name, passed, why) first (see the cell above).")
+        say(False, "define no_triple(pw) -> Check(name, passed, why) first (see the cell above).")
         return False
     cases = {"Abc1!": True, "aab": True, "aaab": False, "Xy!!!z": False, "AbAbAb": True, "✨✨✨x": False,
              "a1a1a1": True, "ZZZ": False}
@@ -262,50 +263,50 @@ def check_no_triple(rule, evo=None):
         try:
             got = _as_check(rule(pw))
         except Exception as exc:
-            print(f"✗ rule({pw!r}) raised {type(exc).__name__}: {exc}")
+            say(False, f"rule({pw!r}) raised {type(exc).__name__}: {exc}")
             return False
         if got != want:
             ok = False
-            print(f"✗ rule({pw!r}) says {'pass' if got else 'fail'}, expected {'pass' if want else 'fail'}")
+            say(False, f"rule({pw!r}) says {'pass' if got else 'fail'}, expected {'pass' if want else 'fail'}")
     if ok:
-        print(f"✓ the rule is right on {len(cases)} test passwords")
+        say(True, f"the rule is right on {len(cases)} test passwords")
     if not (rule.__doc__ or "").strip():
-        print("• give the rule a docstring: its first line becomes the rule text in the prompts")
+        hint("give the rule a docstring: its first line becomes the rule text in the prompts")
     if evo is None:
-        print("• now evolve again with PasswordTask(extra=[no_triple]) and pass the Evolution here as evo=")
+        hint("now evolve again with PasswordTask(extra=[no_triple]) and pass the Evolution here as evo=")
         return False
     names = {c.name for c in evo.best.fitness.checks}
     if len(names) <= len(password_checks("x")):
-        print("✗ the evolution's fitness does not include your rule: use task = PasswordTask(extra=[no_triple])")
+        say(False, "the evolution's fitness does not include your rule: use task = PasswordTask(extra=[no_triple])")
         return False
-    print(f"✓ evolved with {len(names)} checks; best score {evo.best.score:.3f}: {evo.best.genome}")
+    say(True, f"evolved with {len(names)} checks; best score {evo.best.score:.3f}: {evo.best.genome}")
     return ok
 
 
 def check_crossover_prompt(template, evo=None):
     """Exercise 2: a crossover prompt of your own, run and compared on the learning curve."""
     if not template or template == CROSSOVER_PROMPT:
-        print("✗ write MY_CROSSOVER: your own prompt (it differs from CROSSOVER_PROMPT)")
+        say(False, "write MY_CROSSOVER: your own prompt (it differs from CROSSOVER_PROMPT)")
         return False
     missing = [k for k in ("{a}", "{b}") if k not in template]
     if missing:
-        print(f"✗ the prompt must show both parents: add {' and '.join(missing)}")
+        say(False, f"the prompt must show both parents: add {' and '.join(missing)}")
         return False
     try:
         template.format(rules="r", a="a", b="b", a_feedback="fa", b_feedback="fb")
     except (KeyError, IndexError, ValueError) as exc:
-        print(f"✗ template.format(...) fails: {exc!r}; the placeholders are {{rules}} {{a}} {{b}} "
+        say(False, f"template.format(...) fails: {exc!r}; the placeholders are {{rules}} {{a}} {{b}} "
               f"{{a_feedback}} {{b_feedback}} (double other braces)")
         return False
-    print("✓ the prompt shows both parents" + (" and their feedback" if "feedback}" in template else
+    say(True, "the prompt shows both parents" + (" and their feedback" if "feedback}" in template else
                                                  " (tip: add {a_feedback} and {b_feedback})"))
     if evo is None:
-        print("• now run an evolution with PasswordTask(crossover_prompt=MY_CROSSOVER) and pass it as evo=")
+        hint("now run an evolution with PasswordTask(crossover_prompt=MY_CROSSOVER) and pass it as evo=")
         return False
     made = [c for c in evo.candidates.values() if c.op == "llm-crossover"]
     if not made:
-        print("✗ that evolution made no crossover children: give crossover a share > 0")
+        say(False, "that evolution made no crossover children: give crossover a share > 0")
         return False
-    print(f"✓ {len(made)} children came from your crossover; best score {evo.best.score:.3f} "
+    say(True, f"{len(made)} children came from your crossover; best score {evo.best.score:.3f} "
           f"after {len(evo.history) - 1} generations")
     return True

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .checks import report
 from .errors import LLMError
 from .parsing import extract_code
 from .plotting import plot_heldout, plot_team_rounds
@@ -250,8 +251,7 @@ def check_third_agent(agents: dict) -> bool:
     """Exercise: add a third agent with its own philosophy."""
     new = {name: p for name, p in agents.items() if name not in AGENTS}
     if not new:
-        print("still missing: add a third entry to the agents dict, e.g. agents['Tester'] = '...'")
-        return False
+        return report([(False, "add a third entry to the agents dict, e.g. agents['Tester'] = '...'")])
     name, prompt = next(iter(new.items()))
     problems = []
     if len(prompt) < 80:
@@ -261,15 +261,13 @@ def check_third_agent(agents: dict) -> bool:
         problems.append(f"{name}'s prompt is nearly a copy of {close[0]}'s: give it its own philosophy")
     if "code block" not in prompt.lower():
         problems.append("ask for 'a single Python code block' so the tech lead can find the code")
-    print(f"ok: {name} joins the team" if not problems else "still to do:\n- " + "\n- ".join(problems))
-    return not problems
+    return report([(False, p) for p in problems] or [(True, f"{name} joins the team")])
 
 
 def check_new_problem(problem: Problem) -> bool:
     """Exercise: add a problem whose hidden tests are right (the reference passes) and bite (a stub fails)."""
     if not isinstance(problem, Problem):
-        print("still missing: build a Problem(name, statement, examples, hidden, reference)")
-        return False
+        return report([(False, "build a Problem(name, statement, examples, hidden, reference)")])
     issues = []
     if len(problem.examples) < 1:
         issues.append("give at least one visible example")
@@ -286,9 +284,8 @@ def check_new_problem(problem: Problem) -> bool:
             issues.append(f"your reference solution fails its own hidden tests: {ref.summary()}")
         if stub.all_passed:
             issues.append("a function that returns None passes every test: the tests don't bite")
-    print(f"ok: {problem.name} has {len(problem.hidden)} hidden tests that are right and bite"
-          if not issues else "still to do:\n- " + "\n- ".join(issues))
-    return not issues
+    return report([(False, i) for i in issues]
+                  or [(True, f"{problem.name} has {len(problem.hidden)} hidden tests that are right and bite")])
 
 
 def check_selection_rule(rule) -> bool:
@@ -296,5 +293,4 @@ def check_selection_rule(rule) -> bool:
     cases = [((0.5, 0.5), False), ((0.5, 0.75), True), ((0.75, 0.5), False), ((0.0, 0.0), False)]
     wrong = [f"rule(old={o}, new={n}) returned {rule(o, n)!r}, expected {want}" for (o, n), want in cases
              if bool(rule(o, n)) != want]
-    print("ok: only strict improvements survive" if not wrong else "still to do:\n- " + "\n- ".join(wrong))
-    return not wrong
+    return report([(False, w) for w in wrong] or [(True, "only strict improvements survive")])

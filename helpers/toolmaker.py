@@ -16,6 +16,7 @@ import keyword
 import re
 from dataclasses import dataclass, field
 
+from .checks import report
 from .parsing import extract_code
 from .plotting import plot_tool_builds  # noqa: F401  (exported with this module)
 from .toolbox import ToolLibrary, ToolNotFoundError, split_reply  # noqa: F401  (split_reply: exported)
@@ -210,18 +211,10 @@ SHOUT_TESTS = "def test_shout():\n    assert shout('hi') == 'HI'\n"
 
 
 # -- 5. the exercises' checks: they say what is right and what is missing, and never raise -----------------------
-def _report(items) -> bool:
-    for ok, text in items:
-        print(("✅ " if ok else "❌ ") + text)
-    done = all(ok for ok, _ in items)
-    print("All done!" if done else "Not there yet: see the ❌ lines.")
-    return done
-
-
 def check_own_tool(lib, name=None) -> bool:
     """Exercise 1: the agent built a tool of your own, and you looked at it."""
     if name is None:
-        return _report([(False, "ask the agent for a capability it lacks (mine = agent.ask(...)), then "
+        return report([(False, "ask the agent for a capability it lacks (mine = agent.ask(...)), then "
                          "check_own_tool(lib, mine.tool)")])
     made = [n for n in lib.names() if lib.registry[n].get("origin") == "toolmaker"]
     items = [(name in lib, f"`{name}` is in the library" if name in lib else f"no tool named `{name}` yet: "
@@ -232,13 +225,13 @@ def check_own_tool(lib, name=None) -> bool:
                    "it has no docstring: the agent chooses tools by their docstrings (fix it with lib.update)"),
                   (len(re.findall(r"^\s*def test_", lib.tests(name), re.M)) >= 1,
                    f"it came with tests: {lib.registry[name].get('tests_passed')}")]
-    return _report(items)
+    return report(items)
 
 
 def check_reuse(agent, outcome=None) -> bool:
     """Exercise 2: a request answered by an existing tool with new arguments, without writing a new one."""
     if outcome is None:
-        return _report([(False, "pass the Outcome of your request: out = agent.ask(...); check_reuse(agent, out)")])
+        return report([(False, "pass the Outcome of your request: out = agent.ask(...); check_reuse(agent, out)")])
     earlier = [o for o in agent.outcomes if o is not outcome and o.tool == outcome.tool and not o.error]
     items = [(not outcome.error, f"the request was answered: {outcome!r}" if not outcome.error else outcome.error),
              (not outcome.built, "no new tool was written" if not outcome.built else
@@ -246,15 +239,15 @@ def check_reuse(agent, outcome=None) -> bool:
     if not outcome.built:
         items.append((any(o.args != outcome.args for o in earlier) or outcome.tool in agent.lib.names(),
                       f"it reused `{outcome.tool}`" + (" with different arguments than before" if earlier else "")))
-    return _report(items)
+    return report(items)
 
 
 def check_broken(lib, change=None, before: bytes | None = None) -> bool:
     """Exercise 3: your broken version was refused and the library is byte-for-byte what it was."""
     if change is None:
-        return _report([(False, "pass the result of lib.update(name, broken_code) (and the bytes before)")])
+        return report([(False, "pass the result of lib.update(name, broken_code) (and the bytes before)")])
     if change.ok and change.message.startswith("unchanged"):
-        return _report([(False, f"you have not changed `{change.name}` yet: edit the copy of its code, then update")])
+        return report([(False, f"you have not changed `{change.name}` yet: edit the copy of its code, then update")])
     items = [(not change.ok, "the library refused it: " + change.reason if not change.ok else
               "the library ACCEPTED it: your version still passes the tool's tests, so break it harder")]
     if before is not None:
@@ -264,4 +257,4 @@ def check_broken(lib, change=None, before: bytes | None = None) -> bool:
         items.append((callable(getattr(lib.reload(), change.name, None)), f"the library still imports and has `{change.name}`"))
     except SyntaxError:
         items.append((False, "tools.py no longer parses"))
-    return _report(items)
+    return report(items)

@@ -206,7 +206,7 @@ def test_plots_return_their_axes(lesson_repair):
 def test_check_early_stop_fails_the_lesson_loop_and_passes_the_solution(lesson_repair, capsys):
     assert check_early_stop() is False
     assert check_early_stop(lesson_repair) is False
-    assert "TODO" in capsys.readouterr().out
+    assert "✗ " in capsys.readouterr().out
     solution = notebook_function(ROOT / "solutions" / "01_self_repair_solutions.ipynb", "repair", FakeLLM())
     assert check_early_stop(solution) is True
 
@@ -222,7 +222,7 @@ def test_check_my_bug_says_what_is_missing(lesson_repair, capsys):
     assert check_my_bug(good, run) is True
     unfair = Bug("double", "x", good.code, good.tests, "def double(x):\n    return x\n")
     assert check_my_bug(unfair, run) is False
-    assert "TODO" in capsys.readouterr().out
+    assert "✗ " in capsys.readouterr().out
 
 
 def test_check_prompt_needs_a_different_prompt_and_a_comparison(lesson_repair):

@@ -184,7 +184,7 @@ def test_heldout_comparison_has_three_arms_and_a_fresh_control():
 
 def test_checks_say_what_is_missing_without_raising(capsys):
     assert not check_third_agent(dict(AGENTS))
-    assert "still missing" in capsys.readouterr().out
+    assert "✗ add a third entry" in capsys.readouterr().out
     assert not check_third_agent({**AGENTS, "Tiny": "Be good."})
     good = ("You are Tester, a developer who writes the tests first: list the edge cases (empty input, "
             "duplicates, ordering), then write code that passes them. Reply with a single Python code block.")

@@ -171,4 +171,4 @@ def test_checks_say_what_is_missing_instead_of_raising(lib, capsys):
     agent = Toolmaker(FakeLLM([]), lib)
     assert check_own_tool(lib) is False and check_reuse(agent) is False and check_broken(lib) is False
     assert check_own_tool(lib, "nope") is False
-    assert "❌" in capsys.readouterr().out
+    assert "✗ " in capsys.readouterr().out
