@@ -31,8 +31,8 @@ from .newsgroups import (
     NewsgroupsTask,
     check_speed_weights,
     extract_solve,
-    load_newsgroups,
 )
+from .newsgroups_data import load_newsgroups
 from .parsing import extract_code, parse_items
 from .passwords import (
     CROSSOVER_PROMPT,
