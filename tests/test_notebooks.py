@@ -71,6 +71,18 @@ def test_a_second_run_in_the_same_checkout_shows_the_same_lesson(tmp_path, monke
     assert list((tmp_path / "workspace" / "archive").glob("*/tools.py")), "the first run's library is kept"
 
 
+def test_without_20_newsgroups_notebook_02_says_so_once_and_runs_to_the_end(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "no-data"))   # no cached copy; offline, no download
+    nb = run(ROOT / "notebooks" / "02_evolution.ipynb", tmp_path, monkeypatch)
+    if "NOT 20 Newsgroups" not in outputs_text(nb):
+        pytest.skip("this machine could download 20 Newsgroups, so the fallback did not happen")
+    outputs = [o for c in code_cells(nb) for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    said = [line for line in outputs_text(nb).splitlines() if "No 20 Newsgroups here" in line]
+    assert len(said) == 1 and "SCIKIT_LEARN_DATA" in said[0], said
+    assert not [o for o in outputs if o.get("name") == "stderr" and "Warning" in o.get("text", "")], "no red boxes"
+
+
 @pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: p.name)
 def test_keeps_the_contract(path):
     nb = nbformat.read(path, as_version=4)
