@@ -1,15 +1,6 @@
 """The workshop's shared machinery. Notebooks import only the names in ``__all__``."""
 
 from .bugs import ZOO, Bug, get_bug, show_bug
-from .errors import (
-    KeyRejectedError,
-    LLMError,
-    MissingKeyError,
-    ModelNotFoundError,
-    ProviderUnavailableError,
-    QuotaExhaustedError,
-    RateLimitError,
-)
 from .evolution import (
     Candidate,
     Check,
@@ -21,9 +12,25 @@ from .evolution import (
     random_mutation,
     show_diff,
 )
-from .keys import find_key
-from .ledger import PRICES
-from .llm import LLM, FakeLLM, get_llm
+from .llm import (
+    LLM,
+    MODELS,
+    PRICES,
+    FakeLLM,
+    KeyRejectedError,
+    LLMError,
+    MissingKeyError,
+    ModelNotFoundError,
+    ProviderUnavailableError,
+    QuotaExhaustedError,
+    RateLimitError,
+    extract_code,
+    find_key,
+    get_llm,
+    list_models,
+    parse_items,
+    plot_usage,
+)
 from .newsgroups import (
     POST_FINAL,
     POST_SEED,
@@ -33,7 +40,6 @@ from .newsgroups import (
     extract_solve,
     load_newsgroups,
 )
-from .parsing import extract_code, parse_items
 from .passwords import (
     CROSSOVER_PROMPT,
     PasswordTask,
@@ -43,8 +49,7 @@ from .passwords import (
     parse_password,
     password_fitness,
 )
-from .plotting import plot_budget_comparison, plot_learning_curve, plot_lineage, plot_top_accuracy, plot_usage
-from .providers import MODELS, list_models
+from .plotting import plot_budget_comparison, plot_learning_curve, plot_lineage, plot_top_accuracy
 from .repair import (
     FEEDBACK_LEVELS,
     SYSTEM,
@@ -115,7 +120,7 @@ from .toolmaker import (
 )
 
 __all__ = [
-    # talking to models (helpers.llm and friends)
+    # talking to models (helpers.llm)
     "LLM", "FakeLLM", "get_llm", "list_models", "find_key", "MODELS", "PRICES",
     "LLMError", "MissingKeyError", "KeyRejectedError", "RateLimitError", "QuotaExhaustedError",
     "ModelNotFoundError", "ProviderUnavailableError",

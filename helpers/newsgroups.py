@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .checks import hint, say
 from .evolution import Check, Fitness, llm_crossover, llm_mutation
-from .parsing import extract_code
+from .llm import extract_code
 from .sandbox import call_function
 
 # The post's seed, as printed. On scikit-learn >= 1.8 liblinear refuses 20 classes, so it scores 0.

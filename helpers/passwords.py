@@ -10,7 +10,7 @@ import unicodedata
 
 from .checks import hint, say
 from .evolution import Check, Fitness, llm_crossover, llm_mutation, random_mutation
-from .parsing import parse_items
+from .llm import parse_items
 
 SPECIALS = "!@#$%^&*"
 

@@ -1,24 +1,12 @@
-"""Plots the notebooks share. Every function takes ``ax=None`` and returns the axes it drew on."""
+"""Plot conventions every helper follows (``ax=None`` in, the axes out), and the lessons' plots."""
 
 import matplotlib.pyplot as plt
 
 
-def _axes(ax, figsize=(6, 3.5)):
+def ensure_axes(ax=None, figsize=(6, 3.5)):
+    """``ax`` itself, or new axes of ``figsize``: the convention every plot in helpers follows."""
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
-def plot_usage(usage, ax=None):
-    """Calls per source (provider, cache, replay, misses) with the tokens they carried."""
-    ax = _axes(ax)
-    t = usage.totals()
-    labels = ["provider", "cache", "replay", "replay miss"]
-    counts = [t["api_calls"], t["cache_hits"], t["replay_hits"], t["replay_misses"]]
-    bars = ax.bar(labels, counts, color=["tab:blue", "tab:green", "tab:gray", "tab:red"])
-    ax.bar_label(bars)
-    ax.set_ylabel("LLM calls")
-    ax.set_title(f"Tokens spent: {t['input_tokens']} in + {t['output_tokens']} out (~${t['cost_usd']:.4f})")
     return ax
 
 
@@ -26,7 +14,7 @@ def plot_usage(usage, ax=None):
 def plot_team_rounds(history, ax=None):
     """Training score per round and agent: the line is the kept prompt, markers are the rewrites
     (filled = kept by selection, hollow = rejected)."""
-    ax = _axes(ax)
+    ax = ensure_axes(ax)
     for i, (agent, rows) in enumerate(history.groupby("agent", sort=False)):
         color = f"C{i}"
         ax.plot(rows["round"], rows["kept"], "-", color=color, label=f"{agent} (kept prompt)")
@@ -43,7 +31,7 @@ def plot_team_rounds(history, ax=None):
 
 def plot_heldout(summary, ax=None):
     """Held-out score per agent and arm (original / evolved / control), mean with a std error bar."""
-    ax = _axes(ax)
+    ax = ensure_axes(ax)
     arms = ["original", "evolved", "control"]
     agents = list(dict.fromkeys(summary["agent"]))
     width = 0.8 / len(arms)
@@ -63,7 +51,7 @@ def plot_heldout(summary, ax=None):
 # --- notebook 03: the toolmaker ---
 def plot_tool_builds(builds, ax=None):
     """One bar per tool the agent tried to write: LLM replies it took (green: added, red: gave up)."""
-    ax = _axes(ax)
+    ax = ensure_axes(ax)
     names = [b["tool"] for b in builds]
     bars = ax.bar(range(len(builds)), [b["attempts"] for b in builds],
                   color=["tab:green" if b["ok"] else "tab:red" for b in builds])
@@ -80,7 +68,7 @@ def plot_tool_builds(builds, ax=None):
 
 def plot_repairs(df, ax=None):
     """Attempts per bug (green: repaired, red: not), with the tokens each repair carried on top."""
-    ax = _axes(ax, figsize=(7, 3.5))
+    ax = ensure_axes(ax, figsize=(7, 3.5))
     colors = ["tab:green" if r else "tab:red" for r in df["repaired"]]
     bars = ax.bar(df["bug"], df["attempts"], color=colors)
     tokens = df["tokens"] if "tokens" in df else [None] * len(df)
@@ -96,7 +84,7 @@ def plot_repairs(df, ax=None):
 def plot_feedback_levels(results, ax=None):
     """Attempts per bug for each feedback level side by side; hatched bars were not repaired.
     ``results`` maps a level (or prompt) name to its run_zoo DataFrame."""
-    ax = _axes(ax, figsize=(8, 3.8))
+    ax = ensure_axes(ax, figsize=(8, 3.8))
     names = list(results)
     bugs = list(next(iter(results.values()))["bug"]) if results else []
     width = 0.8 / max(1, len(names))
@@ -121,7 +109,7 @@ def plot_feedback_levels(results, ax=None):
 # --- notebook 02: code evolution ---
 def plot_learning_curve(runs, ax=None):
     """Best (solid) and mean (dashed) score per generation; ``runs`` is an Evolution or {label: Evolution}."""
-    ax = _axes(ax)
+    ax = ensure_axes(ax)
     runs = runs if isinstance(runs, dict) else {"evolution": runs}
     for i, (label, evo) in enumerate(runs.items()):
         gens = [h.generation for h in evo.history]
@@ -136,7 +124,7 @@ def plot_learning_curve(runs, ax=None):
 
 def plot_budget_comparison(traces, ax=None):
     """Best score so far against evaluations spent; ``traces`` maps a label to [(evaluations, best), ...]."""
-    ax = _axes(ax)
+    ax = ensure_axes(ax)
     for label, trace in traces.items():
         if trace:
             xs, ys = zip(*trace, strict=True)
@@ -150,7 +138,7 @@ def plot_budget_comparison(traces, ax=None):
 
 def plot_lineage(evo, ax=None):
     """Every candidate (generation, score), lines from parents to children; the winner's ancestry in red."""
-    ax = _axes(ax, figsize=(7, 4))
+    ax = ensure_axes(ax, figsize=(7, 4))
     line = {c.id for c in evo.lineage()}
     jitter = {}
     for c in sorted(evo.candidates.values(), key=lambda c: c.id):
@@ -177,7 +165,7 @@ def plot_lineage(evo, ax=None):
 
 def plot_top_accuracy(evo, ax=None, reference=None):
     """As in the Mini Evolve post: accuracy of the top-ranked solution of each generation."""
-    ax = _axes(ax)
+    ax = ensure_axes(ax)
     gens = [h.generation for h in evo.history]
     accs = [evo.candidates[h.best_id].fitness.info.get("accuracy", 0.0) for h in evo.history]
     ax.plot(gens, accs, "o-", label="top-ranked candidate")

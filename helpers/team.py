@@ -16,8 +16,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .checks import report
-from .errors import LLMError
-from .parsing import extract_code
+from .llm import LLMError, extract_code
 from .plotting import plot_heldout, plot_team_rounds
 from .problems import PROBLEMS, Problem, raises
 from .sandbox import run_tests

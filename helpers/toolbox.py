@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .parsing import extract_code
+from .llm import extract_code
 from .toolsource import count_tests, name_tests, node_lines, runs_at_import, split_reply, top_level_names
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "tools_template.py"

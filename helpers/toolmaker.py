@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from .checks import report
-from .parsing import extract_code
+from .llm import extract_code
 from .plotting import plot_tool_builds  # noqa: F401  (exported with this module)
 from .toolbox import ToolLibrary, ToolNotFoundError, split_reply  # noqa: F401  (split_reply: exported)
 
