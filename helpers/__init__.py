@@ -38,8 +38,8 @@ from .newsgroups import (
     NewsgroupsTask,
     check_speed_weights,
     extract_solve,
-    load_newsgroups,
 )
+from .newsgroups_data import load_newsgroups
 from .passwords import (
     CROSSOVER_PROMPT,
     PasswordTask,

@@ -7,17 +7,13 @@ The score is the Mini Evolve post's: 0.8 x accuracy + 0.2 x speed (train <= 10 s
 """
 
 import ast
-import os
-import pickle
-import random
 import re
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from .checks import hint, say
 from .evolution import Check, Fitness, llm_crossover, llm_mutation
 from .llm import extract_code
+from .newsgroups_data import NewsgroupsData
 from .sandbox import call_function
 
 # The post's seed, as printed. On scikit-learn >= 1.8 liblinear refuses 20 classes, so it scores 0.
@@ -88,71 +84,6 @@ def _evaluate(path):
     accuracy = float((np.asarray(y_pred) == np.asarray(y_test)).mean())
     return {"accuracy": accuracy, "train_time": train_time, "pred_time": pred_time}
 '''
-
-
-# --------------------------------------------------------------------------- data, loaded once
-@dataclass
-class NewsgroupsData:
-    X_train: list
-    X_test: list
-    y_train: list
-    y_test: list
-    source: str
-    path: str = ""   # the pickled split that every sandboxed evaluation reads
-
-    def __repr__(self):
-        return (f"NewsgroupsData({self.source}: {len(self.X_train)} training and {len(self.X_test)} test "
-                f"documents, {len(set(self.y_train))} classes)")
-
-
-def load_newsgroups(limit: int | None = None, seed: int = 42) -> NewsgroupsData:
-    """The post's data: the ``test`` subset, headers/footers/quotes removed, a fixed stratified 70/30 split.
-
-    Downloads once on Colab or at home (``SCIKIT_LEARN_DATA`` picks the cache folder). With neither a
-    network nor a cache it says so and falls back to a small offline corpus. ``limit`` keeps a stratified
-    subset (for fast tests).
-    """
-    from sklearn.model_selection import train_test_split
-    try:
-        from sklearn.datasets import fetch_20newsgroups
-        bunch = fetch_20newsgroups(subset="test", remove=("headers", "footers", "quotes"))
-        X, y, source = list(bunch.data), [int(t) for t in bunch.target], "20 Newsgroups (test subset)"
-    except Exception as exc:
-        print(f"20 Newsgroups is not available: no network and no cache ({type(exc).__name__}: {exc}).\n"
-              "Falling back to a small offline corpus, so the notebook still runs; its scores are NOT "
-              "comparable with the post's. Set SCIKIT_LEARN_DATA to a folder holding 20news-bydate_py3.pkz "
-              "or connect to the internet to get the real data.")
-        X, y = offline_corpus()
-        source = "offline toy corpus (NOT 20 Newsgroups)"
-    if limit and limit < len(X):
-        X, _, y, _ = train_test_split(X, y, train_size=limit, random_state=seed, stratify=y)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=seed, stratify=y)
-    data = NewsgroupsData(X_train, X_test, y_train, y_test, source)
-    fd, data.path = tempfile.mkstemp(prefix="newsgroups-", suffix=".pkl")
-    with os.fdopen(fd, "wb") as f:
-        pickle.dump((X_train, X_test, y_train, y_test), f, protocol=pickle.HIGHEST_PROTOCOL)
-    return data
-
-
-TOPICS = {
-    "space": "orbit launch nasa shuttle moon planet rocket satellite mission astronaut",
-    "hockey": "game team season player goal playoff ice coach league score",
-    "medicine": "doctor patient disease treatment drug symptoms study medical pain clinic",
-    "computers": "windows driver card memory disk software file program system monitor",
-}
-
-
-def offline_corpus(per_topic: int = 150, seed: int = 0):
-    """A tiny made-up corpus of 4 topics, for when 20 Newsgroups cannot be had."""
-    rng = random.Random(seed)
-    common = "the a of and to in is it that for on with as was this".split()
-    X, y = [], []
-    for label, words in enumerate(TOPICS.values()):
-        vocab = words.split()
-        for _ in range(per_topic):
-            X.append(" ".join(rng.choice(vocab if rng.random() < 0.3 else common) for _ in range(40)))
-            y.append(label)
-    return X, y
 
 
 # --------------------------------------------------------------------------- the score

@@ -1,6 +1,7 @@
 """Plot conventions every helper follows (``ax=None`` in, the axes out), and the lessons' plots."""
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 
 def ensure_axes(ax=None, figsize=(6, 3.5)):
@@ -8,6 +9,17 @@ def ensure_axes(ax=None, figsize=(6, 3.5)):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+def count_axis(ax, top):
+    """A y axis of whole numbers (no 0.5 ticks for counts) with room above the tallest bar for its label."""
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max(top, 1) * 1.2 + 0.5)
+
+
+def legend_below(ax, ncol=3):
+    """A legend under the axes, where it can hide neither lines nor value labels."""
+    ax.legend(fontsize=8, ncol=ncol, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
 
 
 # --- notebook 04: the evolving dev team ---
@@ -38,13 +50,16 @@ def plot_heldout(summary, ax=None):
     for j, arm in enumerate(arms):
         rows = summary[summary["arm"] == arm].set_index("agent").reindex(agents)
         xs = [i + (j - 1) * width for i in range(len(agents))]
-        bars = ax.bar(xs, rows["mean"], width, yerr=rows["std"].fillna(0), capsize=4, label=arm, color=f"C{j + 2}")
-        ax.bar_label(bars, labels=[f"{m:.2f}" for m in rows["mean"]], fontsize=8, padding=2)
+        mean, std = rows["mean"], rows["std"].fillna(0)
+        # a share lives in [0, 1]: the bar shows the spread, clipped where the scale ends
+        spread = [(mean - std).clip(lower=0).rsub(mean), (mean + std).clip(upper=1) - mean]
+        bars = ax.bar(xs, mean, width, yerr=spread, capsize=4, label=arm, color=f"C{j + 2}")
+        ax.bar_label(bars, labels=[f"{m:.2f}" for m in mean], fontsize=8, padding=2, label_type="center")
     ax.set_xticks(range(len(agents)), agents)
     ax.set_ylabel("share of hidden tests passed")
-    ax.set_ylim(0, 1.25)
-    ax.set_title("Held-out problems: mean ± std over problems × samples")
-    ax.legend(fontsize=8, ncol=3, loc="upper left")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Held-out problems: mean ± std over problems × samples (clipped to 0..1)")
+    legend_below(ax)
     return ax
 
 
@@ -59,8 +74,7 @@ def plot_tool_builds(builds, ax=None):
     ax.set_xticks(range(len(builds)), names, rotation=20, ha="right")
     ax.set_ylabel("attempts (1 = right first time)")
     ax.set_title(f"Tools written: {sum(b['ok'] for b in builds)} of {len(builds)} added")
-    if builds:
-        ax.set_ylim(0, max(b["attempts"] for b in builds) + 1)
+    count_axis(ax, max([b["attempts"] for b in builds], default=1))
     return ax
 
 
@@ -75,7 +89,7 @@ def plot_repairs(df, ax=None):
     ax.bar_label(bars, labels=["" if t is None or t != t else f"{int(t)} tok" if t else "cached" for t in tokens],
                  fontsize=8)
     ax.set_ylabel("LLM attempts")
-    ax.set_ylim(0, max([*df["attempts"], 1]) + 1)
+    count_axis(ax, max([*df["attempts"], 1]))
     ax.set_title(f"{int(df['repaired'].sum())}/{len(df)} bugs repaired (green) - red: gave up")
     ax.tick_params(axis="x", rotation=20)
     return ax
@@ -100,8 +114,8 @@ def plot_feedback_levels(results, ax=None):
                 bar.set_alpha(0.5)
     ax.set_xticks(range(len(bugs)), bugs, rotation=20)
     ax.set_ylabel("LLM attempts")
-    ax.set_ylim(0, max([*(results[n]["attempts"].max() for n in names), 1]) + 1.5)
-    ax.legend(fontsize=8, loc="upper left")
+    count_axis(ax, max([*(results[n]["attempts"].max() for n in names), 1]))
+    legend_below(ax, ncol=1)
     ax.set_title("What feedback is worth (hatched: not repaired)")
     return ax
 
@@ -115,6 +129,7 @@ def plot_learning_curve(runs, ax=None):
         gens = [h.generation for h in evo.history]
         ax.plot(gens, [h.best for h in evo.history], "o-", color=f"C{i}", label=f"{label}: best")
         ax.plot(gens, [h.mean for h in evo.history], "--", color=f"C{i}", alpha=0.6, label=f"{label}: mean")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("generation")
     ax.set_ylabel("score")
     ax.set_title("Learning curve")
@@ -125,14 +140,18 @@ def plot_learning_curve(runs, ax=None):
 def plot_budget_comparison(traces, ax=None):
     """Best score so far against evaluations spent; ``traces`` maps a label to [(evaluations, best), ...]."""
     ax = ensure_axes(ax)
-    for label, trace in traces.items():
+    styles = [("-", 4.5, "o"), ("--", 3, "s"), (":", 2, "^")]   # wide to thin: a line on top of another shows
+    for i, (label, trace) in enumerate(traces.items()):
         if trace:
             xs, ys = zip(*trace, strict=True)
-            ax.step(xs, ys, where="post", label=f"{label} (best {ys[-1]:.2f})")
+            ls, lw, marker = styles[i % len(styles)]
+            ax.step(xs, ys, where="post", ls=ls, lw=lw, color=f"C{i}", alpha=0.8, label=f"{label} (best {ys[-1]:.2f})")
+            ax.plot(xs[-1], ys[-1], marker, color=f"C{i}", ms=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("evaluations (distinct candidates scored)")
     ax.set_ylabel("best score so far")
     ax.set_title("Same budget, three searches")
-    ax.legend(fontsize=8, loc="lower right")
+    legend_below(ax, ncol=1)
     return ax
 
 

@@ -1,8 +1,9 @@
 """The toolmaker's tool library: a plain module (``tools.py``) that grows, and never loses what it had.
 
 The library lives in a git-ignored working folder (``workspace/`` at the repo root, or ``$WORKSHOP_WORKDIR``),
-created from ``helpers/templates/tools_template.py`` on first run, so a learner's tools persist between
-sessions and a fresh clone starts clean. Next to it: ``registry.json`` (each tool's signature, when it was
+made from ``helpers/templates/tools_template.py``. Each run starts from that template, so a re-run shows the
+same lesson; the previous library is moved to ``archive/`` beside it, never deleted, and ``keep=True``
+carries on with it instead. Next to it: ``registry.json`` (each tool's signature, when it was
 made, and the tests that pin it) and ``versions/`` (every previous ``tools.py``).
 
 Adding or changing a tool is atomic. The candidate file is written beside the library, checked statically
@@ -84,18 +85,36 @@ class ToolLibrary:
     on the module at call time, so they always see the version the last reload put there.
     """
 
-    def __init__(self, workdir=None, module_name: str = "tools", timeout: float = 10):
+    def __init__(self, workdir=None, module_name: str = "tools", timeout: float = 10, *, keep: bool = False):
         self.dir = Path(workdir) if workdir else default_workdir()
         self.module_name, self.timeout = module_name, timeout
         self.path = self.dir / f"{module_name}.py"
         self.registry_path = self.dir / "registry.json"
         self.versions_dir = self.dir / "versions"
         self.history: list[Change] = []
+        if self.path.exists() and not keep:
+            self._archive()
         if not self.path.exists():
             self._create()
         self.registry = json.loads(self.registry_path.read_text()) if self.registry_path.exists() else {}
         self.module = None
         self.reload()
+
+    def _archive(self):
+        """Move the previous library aside (never delete a learner's tools) so this run starts fresh."""
+        if self.path.read_text() == TEMPLATE.read_text():
+            return   # nothing was ever added: the template is as good as new
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        where, n = self.dir / "archive" / stamp, 1
+        while where.exists():   # two runs in one second must not overwrite each other
+            n += 1
+            where = self.dir / "archive" / f"{stamp}-{n}"
+        where.mkdir(parents=True)
+        for old in (self.path, self.registry_path, self.versions_dir):
+            if old.exists():
+                old.rename(where / old.name)
+        print(f"A fresh tool library for this run; your previous one is in {where} "
+              "(ToolLibrary(keep=True) carries on with it instead).")
 
     def _create(self):
         self.dir.mkdir(parents=True, exist_ok=True)

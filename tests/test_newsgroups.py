@@ -1,6 +1,9 @@
 """Newsgroups fitness on a small stratified subset (the cached data from SCIKIT_LEARN_DATA), in the sandbox."""
 
+import hashlib
 import pickle
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,8 +19,10 @@ from helpers import (
     check_speed_weights,
     extract_solve,
     load_newsgroups,
+    newsgroups_data,
 )
 from helpers.newsgroups import combined_score, time_to_score
+from helpers.newsgroups_data import offline_corpus, real_corpus_cached, split_corpus
 
 
 @pytest.fixture(scope="module")
@@ -25,13 +30,63 @@ def small():
     return load_newsgroups(limit=700)
 
 
-def test_data_is_split_once_and_pickled_for_the_sandbox(small):
-    assert len(small.X_train) == 490 and len(small.X_test) == 210
-    assert set(small.y_train) == set(small.y_test)                   # stratified: every class on both sides
-    with open(small.path, "rb") as f:
+def test_data_is_split_once_and_pickled_for_the_sandbox():
+    X, y = offline_corpus()                                            # data the test makes: no network needed
+    data = split_corpus(X, y, "made-up", limit=500)
+    assert len(data.X_train) == 350 and len(data.X_test) == 150       # a stratified subset, then 70/30
+    assert set(data.y_train) == set(data.y_test)                      # stratified: every class on both sides
+    with open(data.path, "rb") as f:
         X_train, X_test, y_train, y_test = pickle.load(f)
-    assert X_train == small.X_train and y_test == small.y_test
-    assert "20 Newsgroups" in small.source
+    assert X_train == data.X_train and y_test == data.y_test
+    assert split_corpus(X, y, "made-up", limit=500).X_test == data.X_test   # the same split every time
+
+
+@pytest.mark.skipif(not real_corpus_cached(), reason="20 Newsgroups is not cached here (set SCIKIT_LEARN_DATA)")
+def test_the_real_corpus_is_the_posts_subset(small):
+    assert small.source == "20 Newsgroups (test subset)" and len(set(small.y_train)) == 20
+    assert len(small.X_train) == 490 and len(small.X_test) == 210
+
+
+def test_the_download_shows_progress_and_refuses_a_damaged_archive(tmp_path, monkeypatch, capsys):
+    payload = b"not really a tarball" * 1000
+    server = HTTPServer(("127.0.0.1", 0), lambda *a: _Archive(payload, *a))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(newsgroups_data, "ARCHIVE_URL", f"http://127.0.0.1:{server.server_port}/archive")
+    try:
+        monkeypatch.setattr(newsgroups_data, "ARCHIVE_SHA256", hashlib.sha256(payload).hexdigest())
+        newsgroups_data.download_archive(tmp_path / "good")
+        assert (tmp_path / "good" / newsgroups_data.ARCHIVE_NAME).read_bytes() == payload
+        assert "20 Newsgroups (once)" in capsys.readouterr().err                  # the tqdm bar
+        monkeypatch.setattr(newsgroups_data, "ARCHIVE_SHA256", "0" * 64)
+        with pytest.raises(OSError, match="checksum"):
+            newsgroups_data.download_archive(tmp_path / "bad")
+        assert not any((tmp_path / "bad").iterdir())                          # nothing half-written is left
+    finally:
+        server.shutdown()
+
+
+def test_without_data_it_says_so_in_one_line_and_falls_back(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path))
+    monkeypatch.setattr(newsgroups_data, "ARCHIVE_URL", "http://127.0.0.1:9/nothing-listens-here")
+    data = load_newsgroups()
+    assert "NOT 20 Newsgroups" in data.source and len(set(data.y_train)) == 4
+    said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("⚠")]
+    assert len(said) == 1 and "SCIKIT_LEARN_DATA" in said[0] and "made-up" in said[0]
+
+
+class _Archive(BaseHTTPRequestHandler):
+    def __init__(self, payload, *args):
+        self.payload = payload
+        super().__init__(*args)
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.payload)))
+        self.end_headers()
+        self.wfile.write(self.payload)
+
+    def log_message(self, *args):
+        pass
 
 
 def test_the_score_is_the_posts():
@@ -92,17 +147,6 @@ def test_prompts_carry_the_error_of_a_broken_parent_and_the_evolution_repairs_it
 def test_the_task_travels_light(small):
     clone = pickle.loads(pickle.dumps(NewsgroupsTask(small)))
     assert clone.data.X_train == [] and clone.data.path == small.path and Path(clone.data.path).exists()
-
-
-def test_offline_fallback_says_so(monkeypatch, capsys):
-    import sklearn.datasets
-
-    def no_network(*a, **k):
-        raise OSError("no network")
-    monkeypatch.setattr(sklearn.datasets, "fetch_20newsgroups", no_network)
-    data = load_newsgroups()
-    assert "offline" in data.source and "NOT comparable" in capsys.readouterr().out
-    assert len(set(data.y_train)) == 4
 
 
 def test_check_speed_weights(small, capsys):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 
 import helpers
@@ -60,6 +61,16 @@ def test_runs_to_the_end_under_replay(path, tmp_path, monkeypatch):
     assert not KEY_SHAPES.search(text)
 
 
+def test_a_second_run_in_the_same_checkout_shows_the_same_lesson(tmp_path, monkeypatch):
+    """Notebook 03 keeps state (its tool library): a re-run starts fresh and replays exactly as the first."""
+    path = ROOT / "notebooks" / "03_toolmaker.ipynb"
+    first, second = (outputs_text(run(path, tmp_path, monkeypatch)) for _ in range(2))
+    for text in (first, second):
+        assert re.findall(r"(\d+) replay misses", text)[-1] == "0"
+    assert "previous one is in" in second and "previous one is in" not in first
+    assert list((tmp_path / "workspace" / "archive").glob("*/tools.py")), "the first run's library is kept"
+
+
 @pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: p.name)
 def test_keeps_the_contract(path):
     nb = nbformat.read(path, as_version=4)
@@ -77,10 +88,7 @@ def test_keeps_the_contract(path):
                 assert m.group(1) is None, f"notebooks import from helpers, not its modules: {line}"
     names = set()
     for cell in cells:
-        try:
-            tree = ast.parse(re.sub(r"^\s*[%!].*$", "", cell.source, flags=re.M))
-        except SyntaxError:
-            continue
+        tree = ast.parse(TransformerManager().transform_cell(cell.source))  # IPython's ! and % become calls
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "helpers":
                 names |= {a.name for a in node.names}

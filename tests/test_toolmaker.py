@@ -50,9 +50,22 @@ def test_first_run_creates_the_library_from_the_template_and_later_runs_keep_it(
     assert lib.names() == ["add", "multiply", "reverse_text"]
     assert lib.call("reverse_text", "abc") == "cba"
     assert lib.add(SHOUT, SHOUT_TESTS, name="shout").ok
-    again = ToolLibrary()  # a new session: the learner's tools are still there
+    again = ToolLibrary(keep=True)  # a new session that asks to carry on: the learner's tools are still there
     assert "shout" in again.names() and again.call("shout", "hi") == "HI"
     assert list(again.table().columns[:4]) == ["name", "signature", "made", "tests passed"]
+
+
+def test_by_default_each_run_starts_fresh_and_the_previous_library_is_archived(tmp_path, capsys):
+    first = ToolLibrary(tmp_path / "ws", timeout=5)
+    assert first.add(SHOUT, SHOUT_TESTS, name="shout").ok
+    built = first.path.read_text()
+    second = ToolLibrary(tmp_path / "ws", timeout=5)         # a re-run of the notebook
+    assert second.names() == ["add", "multiply", "reverse_text"] and "shout" not in second.names()
+    archived = list((tmp_path / "ws" / "archive").glob("*/tools.py"))
+    assert [p.read_text() for p in archived] == [built]      # nothing lost: the previous library is kept
+    assert "keep=True" in capsys.readouterr().out
+    ToolLibrary(tmp_path / "ws", timeout=5)                  # an untouched template is not archived again
+    assert len(list((tmp_path / "ws" / "archive").iterdir())) == 1
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN_TOOLS))

@@ -3,7 +3,7 @@
 import threading
 from dataclasses import asdict, dataclass, field
 
-from ..plotting import ensure_axes
+from ..plotting import count_axis, ensure_axes
 
 # USD per 1M tokens (input, output). Edit freely: prices change, and estimates are only estimates.
 PRICES = {
@@ -82,6 +82,7 @@ def plot_usage(usage, ax=None):
     counts = [t["api_calls"], t["cache_hits"], t["replay_hits"], t["replay_misses"]]
     bars = ax.bar(labels, counts, color=["tab:blue", "tab:green", "tab:gray", "tab:red"])
     ax.bar_label(bars)
+    count_axis(ax, max(counts))
     ax.set_ylabel("LLM calls")
     ax.set_title(f"Tokens spent: {t['input_tokens']} in + {t['output_tokens']} out (~${t['cost_usd']:.4f})")
     return ax
