@@ -152,6 +152,26 @@ def test_the_llm_layer_reads_top_down():
     assert "helpers.llm.choose" not in edges["helpers.llm.keys"], "keys only finds keys"
 
 
+LESSONS = ("helpers.repair", "helpers.evolution", "helpers.toolmaker", "helpers.team")
+
+
+def lesson_of(module: str) -> str | None:
+    return next((lesson for lesson in LESSONS if module == lesson or module.startswith(lesson + ".")), None)
+
+
+def test_lessons_sit_on_top_and_do_not_import_each_other():
+    wrong = sorted((m, t) for m, targets in graph(HELPERS).items() for t in targets
+                   if lesson_of(t) and lesson_of(t) != lesson_of(m))
+    assert not wrong, f"only a lesson's own modules import it (shared code moves down a layer): {wrong}"
+
+
+def test_each_lesson_package_says_what_it_exports():
+    for lesson in LESSONS:
+        tree = ast.parse((HELPERS / lesson.split(".")[1] / "__init__.py").read_text(encoding="utf-8"))
+        assert any(isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in n.targets)
+                   for n in tree.body), f"{lesson} has no __all__"
+
+
 def test_no_private_name_crosses_packages_but_the_known_ones():
     found = private_imports(HELPERS)
     assert not found - KNOWN_PRIVATE, f"private names imported across packages: {sorted(found - KNOWN_PRIVATE)}"
