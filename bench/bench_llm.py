@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fakeserver import FakeServer, chat_body  # noqa: E402
 
-from helpers.providers import LocalChat  # noqa: E402
+from helpers.llm.providers import LocalChat  # noqa: E402
 
 LATENCY = float(sys.argv[1]) if len(sys.argv) > 1 else 0.5
 N = 8

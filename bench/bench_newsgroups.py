@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers import POST_FINAL, SEED_PROGRAM, NewsgroupsTask, load_newsgroups  # noqa: E402
-from helpers.newsgroups import HARNESS  # noqa: E402
+from helpers.evolution import POST_FINAL, SEED_PROGRAM, NewsgroupsTask, load_newsgroups  # noqa: E402
+from helpers.evolution.newsgroups import HARNESS  # noqa: E402
 from helpers.sandbox import ForkServer  # noqa: E402
 
 VARIANTS = [SEED_PROGRAM, POST_FINAL,

@@ -5,10 +5,10 @@ import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from helpers import (
+from helpers import FakeLLM
+from helpers.evolution import (
     Check,
     Evolution,
-    FakeLLM,
     Fitness,
     best_of_n,
     llm_crossover,

@@ -3,12 +3,12 @@
 import pytest
 
 from helpers import LLMError, get_llm
-from helpers.providers import MODELS, GroqChat, LocalChat, OpenAIChat
-from helpers.recording import ReplayLLM
+from helpers.llm.providers import MODELS, GroqChat, LocalChat, OpenAIChat
+from helpers.llm.replay import ReplayLLM
 
 
 def test_replay_when_nothing_is_configured(clean_env, monkeypatch, capsys):
-    monkeypatch.setattr("helpers.keys.probe_local", lambda *a, **k: None)
+    monkeypatch.setattr("helpers.llm.choose.probe_local", lambda *a, **k: None)
     llm = get_llm(recording="does_not_exist")
     assert isinstance(llm, ReplayLLM)
     line = capsys.readouterr().out
@@ -69,7 +69,7 @@ def test_gemini_falls_back_to_the_retired_package_only_when_google_genai_is_miss
     old.GenerativeModel = Model
     monkeypatch.setitem(sys.modules, "google.genai", None)  # makes "from google import genai" fail
     monkeypatch.setitem(sys.modules, "google.generativeai", old)
-    from helpers.providers import GeminiChat
+    from helpers.llm.providers import GeminiChat
 
     llm = GeminiChat("gemini-x", api_key="AIza-test")
     assert "google-generativeai" in capsys.readouterr().out
@@ -81,7 +81,7 @@ def test_gemini_falls_back_to_the_retired_package_only_when_google_genai_is_miss
 def test_errors_show_as_their_message_inside_ipython(monkeypatch, capsys):
     import builtins
 
-    from helpers.providers import _install_quiet_errors
+    from helpers.llm.factory import _install_quiet_errors
 
     registered = {}
 

@@ -9,20 +9,20 @@ from pathlib import Path
 import pytest
 import sklearn
 
-from helpers import (
+from helpers import FakeLLM
+from helpers.evolution import (
     POST_FINAL,
     POST_SEED,
     SEED_PROGRAM,
     Evolution,
-    FakeLLM,
     NewsgroupsTask,
     check_speed_weights,
     extract_solve,
     load_newsgroups,
     newsgroups_data,
 )
-from helpers.newsgroups import combined_score, time_to_score
-from helpers.newsgroups_data import offline_corpus, real_corpus_cached, split_corpus
+from helpers.evolution.newsgroups import combined_score, time_to_score
+from helpers.evolution.newsgroups_data import offline_corpus, real_corpus_cached, split_corpus
 
 
 @pytest.fixture(scope="module")

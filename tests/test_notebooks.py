@@ -2,6 +2,7 @@
 and keeps the shape promised in ../shared/NOTEBOOK-CONTRACT.md."""
 
 import ast
+import importlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 WIDGETS = re.compile(r"\b(interact|interactive|IntSlider|FloatSlider|Dropdown|Button|Text|Textarea|Output|HBox|VBox)\b")
+LESSON_PACKAGES = {"helpers.repair", "helpers.evolution", "helpers.toolmaker", "helpers.team"}
 KEY_SHAPES = re.compile(r"(sk-[A-Za-z0-9_-]{16,}|gsk_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{20,})")
 
 
@@ -94,17 +96,18 @@ def test_keeps_the_contract(path):
     assert (ROOT / "recordings" / f"{path.stem}.jsonl").exists(), "each notebook ships its real recording"
     for cell in cells:
         assert "import *" not in cell.source
-        for line in cell.source.splitlines():
-            m = re.match(r"\s*from helpers(\.\w+)? import \(?([^)]*)\)?", line)
-            if m:
-                assert m.group(1) is None, f"notebooks import from helpers, not its modules: {line}"
-    names = set()
+    # public names only: from helpers (its __all__) or from one lesson's package (that package's __all__)
+    lessons = set()
     for cell in cells:
         tree = ast.parse(TransformerManager().transform_cell(cell.source))  # IPython's ! and % become calls
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "helpers":
-                names |= {a.name for a in node.names}
-    assert names <= set(helpers.__all__), names - set(helpers.__all__)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "helpers":
+                assert node.module in LESSON_PACKAGES | {"helpers"}, f"import from helpers or a lesson: {node.module}"
+                public = set(importlib.import_module(node.module).__all__) | set(helpers.__all__)
+                names = {a.name for a in node.names}
+                assert names <= public, f"not public in {node.module}: {names - public}"
+                lessons |= {node.module} - {"helpers"}
+    assert len(lessons) <= 1, f"a notebook imports one lesson's names: {lessons}"
     if path in LESSONS:
         assert any(WIDGETS.search(c.source) for c in cells), "at least one widget per notebook"
         assert any("check_" in c.source for c in cells), "exercises end with a check_...() call"

@@ -4,11 +4,11 @@ import random
 
 import pytest
 
-from helpers import (
+from helpers import FakeLLM
+from helpers.evolution import (
     CROSSOVER_PROMPT,
     Check,
     Evolution,
-    FakeLLM,
     PasswordTask,
     check_crossover_prompt,
     check_no_triple,
@@ -16,7 +16,7 @@ from helpers import (
     parse_password,
     password_fitness,
 )
-from helpers.passwords import parse_passwords, random_edit
+from helpers.evolution.passwords import parse_passwords, random_edit
 
 PERFECT = "Sun7#Moon8✨Rise"   # 15 visible characters, 7 + 8 = 15, both cases, an emoji, a special
 

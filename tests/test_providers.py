@@ -13,7 +13,7 @@ from helpers import (
     RateLimitError,
     extract_code,
 )
-from helpers.providers import GeminiChat, GroqChat, LocalChat, OpenAIChat
+from helpers.llm.providers import GeminiChat, GroqChat, LocalChat, OpenAIChat
 
 SECRET = "fake-test-key-0123456789abcdefghij"
 

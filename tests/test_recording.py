@@ -6,8 +6,9 @@ import threading
 from fakeserver import chat_body
 
 from helpers import FakeLLM, get_llm
-from helpers.providers import OpenAIChat
-from helpers.recording import Recorder, ReplayLLM, load
+from helpers.llm.providers import OpenAIChat
+from helpers.llm.recording import Recorder, load
+from helpers.llm.replay import ReplayLLM
 
 MESSY = ["  leading spaces\n\n", "emoji ✨🫶 and ünïcödé", "```python\nprint('x')\n```\n", "", "tabs\tand\r\nCRLF"]
 

@@ -7,6 +7,7 @@ import nbformat
 import pytest
 
 import helpers
+import helpers.repair
 from helpers import FakeLLM
 from helpers.repair import (
     TIMEOUT,
@@ -36,7 +37,8 @@ def notebook_function(path: Path, name: str, llm):
     """Define the notebook's own `name` (the loop as taught), with `llm` as its default model."""
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if c.cell_type == "code" and f"def {name}(" in c.source)
-    namespace = {n: getattr(helpers, n) for n in helpers.__all__} | {"run_tests": run_tests, "llm": llm}
+    public = [(helpers, n) for n in helpers.__all__] + [(helpers.repair, n) for n in helpers.repair.__all__]
+    namespace = {n: getattr(module, n) for module, n in public} | {"run_tests": run_tests, "llm": llm}
     exec(cell.source, namespace)
     return namespace[name]
 
@@ -192,7 +194,7 @@ def test_run_zoo_tabulates_attempts_success_and_tokens(lesson_repair):
 
 
 def test_plots_return_their_axes(lesson_repair):
-    from helpers import plot_feedback_levels, plot_repairs
+    from helpers.repair import plot_feedback_levels, plot_repairs
 
     fake = FakeLLM([fence(ZOO[0].fixed)])
     df = run_zoo(lesson_repair, ZOO[:1], fake, progress=False)

@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from helpers import (
+from helpers import FakeLLM
+from helpers.team import (
     AGENTS,
     PROBLEMS,
-    FakeLLM,
     Problem,
     attempt_all,
     check_new_problem,
@@ -26,7 +26,7 @@ from helpers import (
     summarize_heldout,
     tech_lead,
 )
-from helpers.team import extract_prompt
+from helpers.team.reflection import extract_prompt
 
 FENCE = "```"
 CHUNK = PROBLEMS["chunk"]

@@ -6,17 +6,21 @@ import json
 import pytest
 
 from helpers import FakeLLM
-from helpers.toolbox import ToolLibrary, ToolNotFoundError, default_workdir, name_tests, split_reply
 from helpers.toolmaker import (
     BROKEN_TOOLS,
     SHOUT_TESTS,
+    ToolLibrary,
     Toolmaker,
+    ToolNotFoundError,
     check_broken,
     check_own_tool,
     check_reuse,
-    parse_choice,
+    split_reply,
     stated_signature,
 )
+from helpers.toolmaker.agent import parse_choice
+from helpers.toolmaker.library import default_workdir
+from helpers.toolmaker.source import name_tests
 
 SHOUT = 'def shout(text: str) -> str:\n    """Upper-case the text."""\n    return text.upper()\n'
 SENTIMENT = '''```python

@@ -1,8 +1,7 @@
-"""Turning an LLM's reply into something a program can use.
+"""Turning an LLM's reply into something a program can use: the code in it, or the items of a list.
 
-Real replies wrap code in prose, use several fenced blocks, forget the language tag, or send no fence
-at all; lists come numbered ("1.", "2)"), bulleted ("-", "*"), quoted or in backticks. These functions
-take what belongs to the answer and nothing else.
+Real replies wrap code in prose, use several fences or none, and number, bullet or quote list items;
+these functions take what belongs to the answer and nothing else.
 """
 
 import ast

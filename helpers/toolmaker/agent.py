@@ -1,27 +1,15 @@
-"""Notebook 03, the toolmaker: an agent that picks tools from a library, and writes the ones it lacks.
+"""The toolmaker agent: choose a tool as validated JSON, state a missing tool's signature, and write it
+through the library (write -> verify in the sandbox -> rectify from the refusal, a bounded number of times)."""
 
-    lib = ToolLibrary()                      # workspace/tools.py, made from the template on first run
-    agent = Toolmaker(llm, lib)
-    agent.ask("What is the sentiment of 'I love it'?")   # no such tool: write it, verify it, reload, answer
-
-The library (atomic adds, versions, the registry) is ``helpers.toolbox``; this module is the agent:
-choosing a tool as validated JSON, stating the missing tool's signature, the write -> verify -> rectify
-loop, a widget, and the exercises' checks.
-"""
-
-import ast
 import inspect
 import json
 import keyword
 import re
 from dataclasses import dataclass, field
 
-from .checks import report
-from .parsing import extract_code
-from .plotting import plot_tool_builds  # noqa: F401  (exported with this module)
-from .toolbox import ToolLibrary, ToolNotFoundError, split_reply  # noqa: F401  (split_reply: exported)
+from ..llm import extract_code
+from .library import ToolLibrary, ToolNotFoundError
 
-# -- 1. choosing a tool: JSON, validated against the registry ---------------------------------------------------
 CHOOSE_PROMPT = """You are an agent with a library of Python tools:
 {menu}
 
@@ -83,7 +71,6 @@ def choose_tool(llm, request: str, lib: ToolLibrary, *, retries: int = 1) -> Cho
                          {"role": "user", "content": f"That does not work: {e}. Answer with the JSON only."}]
 
 
-# -- 2. the missing tool: the agent states its signature, the model writes it with its tests -----------------------
 JSON_TYPES = {str: "str", bool: "bool", int: "int", float: "float", list: "list", dict: "dict"}
 
 
@@ -106,6 +93,7 @@ TOOL_PROMPT = """Write a Python tool for this request: {request}
 - No other top-level code: no example calls, no prints.
 Reply with one ```python block."""
 
+
 FIX_PROMPT = """The library refused your tool:
 {message}
 
@@ -123,7 +111,6 @@ def fix_prompt(change) -> str:
     return FIX_PROMPT.format(message=message[:1500], name=change.name)
 
 
-# -- 3. the agent, all steps packed -----------------------------------------------------------------------------------
 @dataclass
 class Outcome:
     request: str
@@ -156,15 +143,16 @@ class Toolmaker:
             print(*parts)
 
     def build(self, request: str, missing: ToolNotFoundError):
-        """Write the missing tool; every reply goes through ``lib.add`` (sandbox, then atomic swap)."""
+        """Write the missing tool, verify it in the sandbox, feed each refusal back, at most ``max_fixes`` times."""
         messages = [{"role": "user", "content": tool_prompt(request, missing)}]
         for attempt in range(1, self.max_fixes + 2):
             reply = self.llm.chat(messages, temperature=0.2, max_tokens=500)
-            change = self.lib.add(extract_code(reply, missing.name), name=missing.name)
+            change = self.lib.add(extract_code(reply, missing.name), name=missing.name)  # sandbox, then atomic swap
             self.say(f"  attempt {attempt}: " + (repr(change) if change.ok else f"REFUSED {change.reason}"))
             if change.ok:
                 break
-            messages += [{"role": "assistant", "content": reply}, {"role": "user", "content": fix_prompt(change)}]
+            messages += [{"role": "assistant", "content": reply},
+                         {"role": "user", "content": fix_prompt(change)}]  # CREATOR's rectify: the error goes back
         self.builds.append({"tool": missing.name, "ok": change.ok, "attempts": attempt})
         return change, attempt
 
@@ -190,71 +178,3 @@ class Toolmaker:
         self.outcomes.append(out)
         self.say(repr(out))
         return out
-
-
-# -- 4. nothing lost: replies the library must refuse, each leaving it byte-for-byte as it was --------------------
-BROKEN_TOOLS = {
-    "syntax error": "def shout(text: str) -> str:\n    \"\"\"Upper-case the text.\"\"\"\n    return text.upper(\n",
-    "import raises": "import textblob_pro\n\n\ndef shout(text: str) -> str:\n    \"\"\"Upper-case the text.\"\"\"\n"
-                     "    return text.upper()\n",
-    "import hangs": "while True:\n    pass\n\n\ndef shout(text: str) -> str:\n    \"\"\"Upper-case the text.\"\"\"\n"
-                    "    return text.upper()\n",
-    "fails its tests": "def shout(text: str) -> str:\n    \"\"\"Upper-case the text.\"\"\"\n    return text.lower()\n",
-    "name clash": "def add(a: float, b: float) -> float:\n    \"\"\"Add two numbers, badly.\"\"\"\n    return a - b\n",
-    "breaks another tool": "from operator import sub as multiply\n\n\ndef shout(text: str) -> str:\n"
-                           "    \"\"\"Upper-case the text.\"\"\"\n    return text.upper()\n",
-    "touches files": "open('tools.py', 'w').write('')\n\n\ndef shout(text: str) -> str:\n"
-                     "    \"\"\"Upper-case the text.\"\"\"\n    return text.upper()\n",
-    "no code at all": "Sure! Upper-casing text is easy: just call the upper method on it.",
-}
-SHOUT_TESTS = "def test_shout():\n    assert shout('hi') == 'HI'\n"
-
-
-# -- 5. the exercises' checks: they say what is right and what is missing, and never raise -----------------------
-def check_own_tool(lib, name=None) -> bool:
-    """Exercise 1: the agent built a tool of your own, and you looked at it."""
-    if name is None:
-        return report([(False, "ask the agent for a capability it lacks (mine = agent.ask(...)), then "
-                         "check_own_tool(lib, mine.tool)")])
-    made = [n for n in lib.names() if lib.registry[n].get("origin") == "toolmaker"]
-    items = [(name in lib, f"`{name}` is in the library" if name in lib else f"no tool named `{name}` yet: "
-              f"the library has {lib.names()}")]
-    if name in lib:
-        items += [(name in made, "the toolmaker wrote it (not the template)"),
-                  (bool(lib.doc(name)), "it has a docstring" if lib.doc(name) else
-                   "it has no docstring: the agent chooses tools by their docstrings (fix it with lib.update)"),
-                  (len(re.findall(r"^\s*def test_", lib.tests(name), re.M)) >= 1,
-                   f"it came with tests: {lib.registry[name].get('tests_passed')}")]
-    return report(items)
-
-
-def check_reuse(agent, outcome=None) -> bool:
-    """Exercise 2: a request answered by an existing tool with new arguments, without writing a new one."""
-    if outcome is None:
-        return report([(False, "pass the Outcome of your request: out = agent.ask(...); check_reuse(agent, out)")])
-    earlier = [o for o in agent.outcomes if o is not outcome and o.tool == outcome.tool and not o.error]
-    items = [(not outcome.error, f"the request was answered: {outcome!r}" if not outcome.error else outcome.error),
-             (not outcome.built, "no new tool was written" if not outcome.built else
-              f"a new tool `{outcome.tool}` was written: ask for something an existing tool already does")]
-    if not outcome.built:
-        items.append((any(o.args != outcome.args for o in earlier) or outcome.tool in agent.lib.names(),
-                      f"it reused `{outcome.tool}`" + (" with different arguments than before" if earlier else "")))
-    return report(items)
-
-
-def check_broken(lib, change=None, before: bytes | None = None) -> bool:
-    """Exercise 3: your broken version was refused and the library is byte-for-byte what it was."""
-    if change is None:
-        return report([(False, "pass the result of lib.update(name, broken_code) (and the bytes before)")])
-    if change.ok and change.message.startswith("unchanged"):
-        return report([(False, f"you have not changed `{change.name}` yet: edit the copy of its code, then update")])
-    items = [(not change.ok, "the library refused it: " + change.reason if not change.ok else
-              "the library ACCEPTED it: your version still passes the tool's tests, so break it harder")]
-    if before is not None:
-        items.append((lib.path.read_bytes() == before, "tools.py is byte-for-byte unchanged"))
-    try:
-        ast.parse(lib.source)
-        items.append((callable(getattr(lib.reload(), change.name, None)), f"the library still imports and has `{change.name}`"))
-    except SyntaxError:
-        items.append((False, "tools.py no longer parses"))
-    return report(items)

@@ -1,18 +1,5 @@
-"""A small, readable genetic algorithm whose operators can be LLM calls.
-
-    evo = Evolution(evaluate, [(llm_mutation(llm, prompt, parse), 0.7), (llm_crossover(...), 0.3)])
-    population = evo.start(seed_genomes)          # generation 0, evaluated
-    for gen in range(1, 6):
-        parents = evo.pick_parents(population)    # tournament selection, one group per child
-        children = evo.breed(parents, gen)        # each operator asks for all its children at once
-        evo.evaluate(children)                    # concurrently; a genome already seen is not re-scored
-        population = evo.survivors(population + children, gen)   # elitism + a little diversity
-
-A genome is a string (a password, a program). ``evaluate(genome) -> Fitness`` gives the score and the
-per-check feedback behind it. An operator is a plain callable ``op(groups) -> list[str]``: it gets one
-group of parents per child it must make (one parent for a mutation, two for a crossover) and returns
-one child genome per group, so an LLM operator can send all its prompts through ``llm.chat_many``.
-"""
+"""A small, readable genetic algorithm whose operators can be LLM calls: candidates with ids and lineage,
+tournament selection, elitism, a diversity rule, concurrent evaluation, duplicates scored once."""
 
 import difflib
 import random
@@ -112,7 +99,21 @@ class Generation:
 
 
 class Evolution:
-    """Population, selection with elitism and diversity, breeding, concurrent evaluation, history."""
+    """Population, selection with elitism and diversity, breeding, concurrent evaluation, history.
+
+        evo = Evolution(evaluate, [(llm_mutation(llm, prompt, parse), 0.7), (llm_crossover(...), 0.3)])
+        population = evo.start(seed_genomes)          # generation 0, evaluated
+        for gen in range(1, 6):
+            parents = evo.pick_parents(population)    # tournament selection, one group per child
+            children = evo.breed(parents, gen)        # each operator asks for all its children at once
+            evo.evaluate(children)                    # concurrently; a genome already seen is not re-scored
+            population = evo.survivors(population + children, gen)   # elitism + a little diversity
+
+    A genome is a string (a password, a program). ``evaluate(genome) -> Fitness`` gives the score and the
+    per-check feedback behind it. An operator is a plain callable ``op(groups) -> list[str]``: it gets one
+    group of parents per child it must make (one parent for a mutation, two for a crossover) and returns
+    one child genome per group, so an LLM operator can send all its prompts through ``llm.chat_many``.
+    """
 
     def __init__(self, evaluate: Callable[[str], Fitness], operators, *, population_size=6, children=None,
                  elite=2, diversity=0.2, tournament=2, executor: Executor | None = None, seed=0):

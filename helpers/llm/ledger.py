@@ -3,6 +3,8 @@
 import threading
 from dataclasses import asdict, dataclass, field
 
+from ..plotting import count_axis, ensure_axes
+
 # USD per 1M tokens (input, output). Edit freely: prices change, and estimates are only estimates.
 PRICES = {
     "gpt-6-luna": (0.05, 0.40),
@@ -70,3 +72,17 @@ class Usage:
         return (f"{t['calls']} LLM calls ({t['api_calls']} to the provider, {t['cache_hits']} cache hits, "
                 f"{t['replay_hits']} replayed, {t['replay_misses']} replay misses); tokens spent: "
                 f"{t['input_tokens']} in + {t['output_tokens']} out; ~${t['cost_usd']:.4f}")
+
+
+def plot_usage(usage, ax=None):
+    """Calls per source (provider, cache, replay, misses) with the tokens they carried."""
+    ax = ensure_axes(ax)
+    t = usage.totals()
+    labels = ["provider", "cache", "replay", "replay miss"]
+    counts = [t["api_calls"], t["cache_hits"], t["replay_hits"], t["replay_misses"]]
+    bars = ax.bar(labels, counts, color=["tab:blue", "tab:green", "tab:gray", "tab:red"])
+    ax.bar_label(bars)
+    count_axis(ax, max(counts))
+    ax.set_ylabel("LLM calls")
+    ax.set_title(f"Tokens spent: {t['input_tokens']} in + {t['output_tokens']} out (~${t['cost_usd']:.4f})")
+    return ax

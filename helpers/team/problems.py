@@ -1,16 +1,14 @@
-"""The evolving team's problem set: small functions with visible examples and hidden tests.
-
-A ``Problem`` has a statement and a few visible examples (what the developers see), and hidden test
-cases that only the tech lead runs: the examples again plus edge cases (empty input, duplicates,
-ordering, bad arguments). ``split`` says whether evolution may look at it ("train") or whether it is
-kept back for the fair before-and-after ("held-out").
-"""
+"""The evolving team's problem set: small functions with a statement and visible examples (what developers
+see), and hidden tests only the tech lead runs; ``split`` keeps some back for the fair before-and-after."""
 
 from dataclasses import dataclass, field
 
 
 @dataclass
 class Problem:
+    """Hidden tests are the examples again plus edge cases (empty input, duplicates, ordering, bad
+    arguments); ``split`` is "train" (evolution may look at it) or "held-out" (kept back)."""
+
     name: str  # the function to write
     statement: str
     examples: list  # (call, expected result) pairs the developers see

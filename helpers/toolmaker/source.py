@@ -1,5 +1,5 @@
 """Reading a tool's source with ``ast`` (never string surgery): split a reply into tool and tests, name the
-tests, and say whether a top-level statement would do work on import. Used by ``helpers.toolbox``."""
+tests, and say whether a top-level statement would do work on import. Used by the library (``library.py``)."""
 
 import ast
 

@@ -1,17 +1,5 @@
 """The toolmaker's tool library: a plain module (``tools.py``) that grows, and never loses what it had.
-
-The library lives in a git-ignored working folder (``workspace/`` at the repo root, or ``$WORKSHOP_WORKDIR``),
-made from ``helpers/templates/tools_template.py``. Each run starts from that template, so a re-run shows the
-same lesson; the previous library is moved to ``archive/`` beside it, never deleted, and ``keep=True``
-carries on with it instead. Next to it: ``registry.json`` (each tool's signature, when it was
-made, and the tests that pin it) and ``versions/`` (every previous ``tools.py``).
-
-Adding or changing a tool is atomic. The candidate file is written beside the library, checked statically
-(it parses, defines the tool, clashes with nothing, and its top-level code only imports, defines and sets
-constants), then the whole candidate library runs in the sandbox with every tool's tests. Only then is the
-old file copied to ``versions/`` and the candidate moved over it with ``os.replace``. Any refusal leaves
-``tools.py`` byte-for-byte as it was, and says why.
-"""
+Every add or change is verified in the sandbox, then swapped in atomically (details: ``ToolLibrary``)."""
 
 import ast
 import importlib
@@ -25,10 +13,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .parsing import extract_code
-from .toolsource import count_tests, name_tests, node_lines, runs_at_import, split_reply, top_level_names
+from ..llm import extract_code
+from .source import count_tests, name_tests, node_lines, runs_at_import, split_reply, top_level_names
 
-TEMPLATE = Path(__file__).resolve().parent / "templates" / "tools_template.py"
+TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "tools_template.py"
 TEMPLATE_TESTS = {
     "add": "def test_add():\n    assert add(2, 3) == 5\n    assert add(-1.5, 1.5) == 0\n",
     "multiply": "def test_multiply():\n    assert multiply(4, 2.5) == 10\n    assert multiply(3, 0) == 0\n",
@@ -48,7 +36,7 @@ def default_workdir() -> Path:
     """``$WORKSHOP_WORKDIR`` if set, else ``workspace/`` at the root of this checkout (git-ignored)."""
     if os.environ.get("WORKSHOP_WORKDIR"):
         return Path(os.environ["WORKSHOP_WORKDIR"]).expanduser()
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     if (root / "pyproject.toml").exists() or (root / ".git").exists():
         return root / "workspace"
     return Path.cwd() / "workspace"
@@ -83,6 +71,18 @@ class ToolLibrary:
 
     Call tools through ``lib.call(name, ...)`` or ``getattr(lib.module, name)``: both look the function up
     on the module at call time, so they always see the version the last reload put there.
+
+    The library lives in a git-ignored working folder (``workspace/`` at the repo root, or ``$WORKSHOP_WORKDIR``),
+    made from ``helpers/templates/tools_template.py``. Each run starts from that template, so a re-run shows the
+    same lesson; the previous library is moved to ``archive/`` beside it, never deleted, and ``keep=True``
+    carries on with it instead. Next to it: ``registry.json`` (each tool's signature, when it was
+    made, and the tests that pin it) and ``versions/`` (every previous ``tools.py``).
+
+    Adding or changing a tool is atomic. The candidate file is written beside the library, checked statically
+    (it parses, defines the tool, clashes with nothing, and its top-level code only imports, defines and sets
+    constants), then the whole candidate library runs in the sandbox with every tool's tests. Only then is the
+    old file copied to ``versions/`` and the candidate moved over it with ``os.replace``. Any refusal leaves
+    ``tools.py`` byte-for-byte as it was, and says why.
     """
 
     def __init__(self, workdir=None, module_name: str = "tools", timeout: float = 10, *, keep: bool = False):
@@ -251,7 +251,7 @@ class ToolLibrary:
         return self._verify_and_swap(name, candidate, tests, code, replace)
 
     def _verify_and_swap(self, name, candidate, tests, code, replace) -> Change:
-        from .sandbox import run_tests
+        from ..sandbox import run_tests
 
         suites = {n: self.tests(n) for n in self.registry if self.tests(n)}
         suites[name] = tests
@@ -299,7 +299,7 @@ def _warm_server():
     this platform cannot fork, and then every check runs cold."""
     if not _SERVER:
         try:
-            from .sandbox import ForkServer
+            from ..sandbox import ForkServer
 
             _SERVER.append(ForkServer(preload=("textblob",), deep=False))
             import atexit

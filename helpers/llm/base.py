@@ -1,8 +1,6 @@
-"""One way to talk to every model: ``llm = get_llm()`` then ``llm.chat(prompt)``.
+"""``LLM``, the base class: caching, retries, error messages, recording and the ledger, written once.
 
-``LLM`` is the base class. A provider subclass overrides one method, ``_complete(request)``,
-and everything else lives here once: message building, caching, retries with backoff,
-error messages that say what to do, recording, and the usage ledger (``llm.usage``).
+A provider subclass overrides one method, ``_complete(request)``; this module never imports a provider.
 """
 
 import hashlib
@@ -189,39 +187,3 @@ def retry_after(exc: Exception) -> float | None:
         return max(0.0, float(headers.get("retry-after")))
     except (TypeError, ValueError):
         return None
-
-
-class FakeLLM(LLM):
-    """A model with queued replies, for tests and for trying the machinery without any provider.
-
-    ``replies`` is a list of strings or callables ``f(request) -> str``; exceptions in it are raised.
-    """
-
-    provider = "fake"
-
-    def __init__(self, replies=(), model: str = "fake-model", **kwargs):
-        super().__init__(model, **kwargs)
-        self.replies, self.requests = list(replies), []
-        self._lock = threading.Lock()
-
-    def _complete(self, request: dict) -> Reply:
-        with self._lock:
-            self.requests.append(request)
-            item = self.replies.pop(0) if self.replies else ""
-        if isinstance(item, Exception):
-            raise item
-        text = item(request) if callable(item) else item
-        words = sum(len(m["content"].split()) for m in request["messages"])
-        return Reply(text, input_tokens=words, output_tokens=len(text.split()))
-
-
-def get_llm(provider: str | None = None, model: str | None = None, base_url: str | None = None, *,
-            recording: str | None = None, record: bool | None = None, quiet: bool = False) -> LLM:
-    """The model that will answer, chosen as ``helpers.keys`` documents, announced in one line.
-
-    ``recording`` names this notebook's recording (``recordings/<name>.jsonl``): replay reads it, and
-    with ``record=True`` (or ``LLM_RECORD=1``) a live provider writes every call to it.
-    """
-    from .providers import make_llm
-
-    return make_llm(provider, model, base_url, recording=recording, record=record, quiet=quiet)

@@ -1,6 +1,5 @@
-"""Exceptions that tell you what to do next.
+"""Exceptions that tell you what to do next: each message says what went wrong, then the fix.
 
-Every message is written for a workshop participant: what went wrong, then the fix.
 The raw SDK exception stays attached as ``__cause__`` for anyone who wants it.
 """
 

@@ -1,0 +1,105 @@
+"""Notebook 02's exercise checks: a rule of your own, a crossover prompt of your own, other score weights."""
+
+from ..checks import hint, say
+from .engine import Check
+from .passwords import CROSSOVER_PROMPT, password_checks
+
+
+def _as_check(result):
+    if isinstance(result, Check):
+        return result.passed
+    if isinstance(result, tuple):
+        return bool(result[0])
+    return bool(result)
+
+
+def check_no_triple(rule, evo=None):
+    """Exercise 1: ``rule(pw) -> Check`` fails when a character appears 3 times in a row."""
+    if rule is None:
+        say(False, "define no_triple(pw) -> Check(name, passed, why) first (see the cell above).")
+        return False
+    cases = {"Abc1!": True, "aab": True, "aaab": False, "Xy!!!z": False, "AbAbAb": True, "✨✨✨x": False,
+             "a1a1a1": True, "ZZZ": False}
+    ok = True
+    for pw, want in cases.items():
+        try:
+            got = _as_check(rule(pw))
+        except Exception as exc:
+            say(False, f"rule({pw!r}) raised {type(exc).__name__}: {exc}")
+            return False
+        if got != want:
+            ok = False
+            say(False, f"rule({pw!r}) says {'pass' if got else 'fail'}, expected {'pass' if want else 'fail'}")
+    if ok:
+        say(True, f"the rule is right on {len(cases)} test passwords")
+    if not (rule.__doc__ or "").strip():
+        hint("give the rule a docstring: its first line becomes the rule text in the prompts")
+    if evo is None:
+        hint("now evolve again with PasswordTask(extra=[no_triple]) and pass the Evolution here as evo=")
+        return False
+    names = {c.name for c in evo.best.fitness.checks}
+    if len(names) <= len(password_checks("x")):
+        say(False, "the evolution's fitness does not include your rule: use task = PasswordTask(extra=[no_triple])")
+        return False
+    say(True, f"evolved with {len(names)} checks; best score {evo.best.score:.3f}: {evo.best.genome}")
+    return ok
+
+
+def check_crossover_prompt(template, evo=None):
+    """Exercise 2: a crossover prompt of your own, run and compared on the learning curve."""
+    if not template or template == CROSSOVER_PROMPT:
+        say(False, "write MY_CROSSOVER: your own prompt (it differs from CROSSOVER_PROMPT)")
+        return False
+    missing = [k for k in ("{a}", "{b}") if k not in template]
+    if missing:
+        say(False, f"the prompt must show both parents: add {' and '.join(missing)}")
+        return False
+    try:
+        template.format(rules="r", a="a", b="b", a_feedback="fa", b_feedback="fb")
+    except (KeyError, IndexError, ValueError) as exc:
+        say(False, f"template.format(...) fails: {exc!r}; the placeholders are {{rules}} {{a}} {{b}} "
+              f"{{a_feedback}} {{b_feedback}} (double other braces)")
+        return False
+    say(True, "the prompt shows both parents" + (" and their feedback" if "feedback}" in template else
+                                                 " (tip: add {a_feedback} and {b_feedback})"))
+    if evo is None:
+        hint("now run an evolution with PasswordTask(crossover_prompt=MY_CROSSOVER) and pass it as evo=")
+        return False
+    made = [c for c in evo.candidates.values() if c.op == "llm-crossover"]
+    if not made:
+        say(False, "that evolution made no crossover children: give crossover a share > 0")
+        return False
+    say(True, f"{len(made)} children came from your crossover; best score {evo.best.score:.3f} "
+          f"after {len(evo.history) - 1} generations")
+    return True
+
+
+def check_speed_weights(task, evo=None, reference=None):
+    """Exercise 3: a score that favours speed, and what the evolution found with it."""
+    if task is None:
+        say(False, "make fast_task = NewsgroupsTask(data, accuracy_weight=..., ...) first")
+        return False
+    speed_weight = 1 - task.accuracy_weight
+    if speed_weight <= 0.2 and task.max_train_time >= 10 and task.max_pred_time >= 3:
+        say(False, "this is still the post's score (0.8 accuracy, 10 s / 3 s caps): raise the speed weight "
+              "(accuracy_weight < 0.8) and/or tighten max_train_time / max_pred_time")
+        return False
+    say(True, f"speed now weighs {speed_weight:g} (was 0.2), caps {task.max_train_time:g} s / "
+          f"{task.max_pred_time:g} s")
+    if task.max_train_time >= 10 and task.max_pred_time >= 3:
+        hint("note: with the post's 10 s / 3 s caps almost every pipeline gets full speed marks, so the "
+              "weight alone changes little; tighter caps make speed count")
+    if evo is None:
+        hint("now evolve with this task and pass the Evolution as evo=")
+        return False
+    best = evo.best
+    info = best.fitness.info
+    if "train_time" not in info:
+        say(False, "no candidate of that evolution ran: look at evo.best.feedback")
+        return False
+    say(True, f"best score {best.score:.3f}: accuracy {info['accuracy']:.3f}, training {info['train_time']:.1f} s, "
+          f"prediction {info['pred_time']:.2f} s")
+    if reference is not None and "train_time" in reference.best.fitness.info:
+        r = reference.best.fitness.info
+        print(f"  the accuracy-first run's winner: accuracy {r['accuracy']:.3f}, training {r['train_time']:.1f} s")
+    return True

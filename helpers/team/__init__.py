@@ -1,0 +1,20 @@
+"""Notebook 04, the evolving dev team: developer agents are system prompts (``developers``), a tech lead
+grades them with hidden tests (``lead``, ``problems``), they rewrite themselves (``reflection``) in the
+lesson's loop (``loop``), and a fair before-and-after (``heldout``) says whether it helped."""
+
+from .checks import check_new_problem, check_selection_rule, check_third_agent
+from .developers import AGENTS, CLEAN, SPEEDY, attempt_all, mean_score, solve
+from .display import prompt_diff, show_attempt
+from .heldout import heldout_comparison, summarize_heldout
+from .lead import Attempt, tech_lead
+from .loop import evolve_team
+from .plots import plot_heldout, plot_team_rounds
+from .problems import PROBLEMS, Problem, raises
+from .reflection import keep_if_not_worse, reflect, reflection_prompt
+
+__all__ = [
+    "AGENTS", "SPEEDY", "CLEAN", "PROBLEMS", "Problem", "raises", "Attempt", "tech_lead", "solve",
+    "attempt_all", "mean_score", "reflection_prompt", "reflect", "keep_if_not_worse", "evolve_team",
+    "heldout_comparison", "summarize_heldout", "prompt_diff", "show_attempt", "plot_team_rounds", "plot_heldout",
+    "check_third_agent", "check_new_problem", "check_selection_rule",
+]

@@ -1,0 +1,15 @@
+"""Notebook 03, the toolmaker: an agent (``agent``) that picks tools from a plain-module library
+(``library``, checked with ``source``) and writes, verifies and hot-reloads the ones it lacks."""
+
+from .agent import Toolmaker, choose_tool, fix_prompt, stated_signature, tool_prompt
+from .broken import BROKEN_TOOLS, SHOUT_TESTS
+from .checks import check_broken, check_own_tool, check_reuse
+from .library import ToolLibrary, ToolNotFoundError
+from .plots import plot_tool_builds
+from .source import split_reply
+
+__all__ = [
+    "ToolLibrary", "ToolNotFoundError", "Toolmaker", "choose_tool", "stated_signature", "tool_prompt",
+    "fix_prompt", "split_reply", "BROKEN_TOOLS", "SHOUT_TESTS", "plot_tool_builds",
+    "check_own_tool", "check_reuse", "check_broken",
+]
