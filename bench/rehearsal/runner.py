@@ -94,7 +94,8 @@ def verdict(row: dict, profile) -> str:
     if row["rpd"] and row["answered"] > row["rpd"]:
         notes.append(f"{row['answered']} calls > {row['rpd']}/day")
     if row["errors"] or row["failed_calls"]:
-        notes.append(f"{len(row['errors'])} cell errors, {row['failed_calls']} failed calls")
+        notes.append(f"{len(row['errors'])} cell errors ({', '.join(sorted(set(row['errors'])))}), "
+                     f"{row['failed_calls']} failed calls")
     if not row["live"]:
         notes.append("NOT LIVE (the notebook did not use the profile's provider)")
     return "; ".join(notes) or "ok"

@@ -57,10 +57,10 @@ class Stats:
     answered: int = 0
     misses: int = 0
     rate_limited: int = 0
-    waited: float = 0.0  # seconds between a call's first 429 and its admission, summed over calls
+    waited: float = 0.0  # seconds calls spent between a 429 and their retry, summed over calls
     input_tokens: int = 0
     output_tokens: int = 0
-    first_429: dict = field(default_factory=lambda: defaultdict(list))
+    last_429: dict = field(default_factory=lambda: defaultdict(list))
 
 
 def duration(seconds: float) -> str:
@@ -126,19 +126,20 @@ class RehearsalServer:
     def handle(self, request: dict, gemini: bool) -> tuple[int, dict, dict]:
         p, identity = self.profile, request_key(request)
         reserve = estimate_tokens(request) + (request["max_tokens"] if p.tpm_counts == "input+max_tokens" else 0)
+        ok, wait, which = self.window.admit(reserve)
         with self.lock:
             self.stats.requests += 1
-        ok, wait, which = self.window.admit(reserve)
-        if not ok:
-            with self.lock:
+            # a retry of a call that met 429 closes the wait the client spent since (retry-after or backoff)
+            pending = self.stats.last_429.get(identity)
+            if pending:
+                self.stats.waited += time.monotonic() - pending.pop(0)
+            if not ok:
                 self.stats.rate_limited += 1
-                self.stats.first_429[identity].append(time.monotonic())
+                self.stats.last_429[identity].append(time.monotonic())
+        if not ok:
             return self.too_many(wait, which, reserve, gemini)
         reply = self.replies.answer(request)
         with self.lock:
-            pending = self.stats.first_429.get(identity)
-            if pending:
-                self.stats.waited += time.monotonic() - pending.pop(0)
             self.stats.answered += 1
             self.stats.misses += reply.source == "replay-miss"
             self.stats.input_tokens += reply.input_tokens
