@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from helpers import errors as helpers_errors
 from helpers.ledger import PRICES
 from helpers.recording import recording_path
 
@@ -29,6 +30,7 @@ CLEARED = ("OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "GROQ_API_KEY",
            "OPENAI_MODEL", "GEMINI_MODEL", "GROQ_MODEL", "LLM_BASE_URL", "OPENAI_BASE_URL", "GROQ_BASE_URL",
            "GEMINI_BASE_URL", "LLM_RECORDINGS_DIR")
 FREE_WALL, FREE_CELL, BUDGET = 600, 180, 0.05
+HELPERS_ERRORS = sorted(name for name in dir(helpers_errors) if name.endswith("Error"))
 
 
 def cost(model: str, tokens_in: int, tokens_out: int, prices=PRICES) -> float:
@@ -69,9 +71,11 @@ def rehearse(path: Path, profile, *, timeout: int = 1800) -> dict:
         stats = server.stats
     cells = [c for c in nb.cells if c.cell_type == "code"]
     longest = max(cells, key=cell_seconds)
-    errors = [o.get("ename", "?") for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     text = "\n".join(o.get("text", "") or str(o.get("data", {}).get("text/plain", ""))
                      for c in cells for o in c.get("outputs", []))
+    # helpers shows its own errors as one printed line ("RateLimitError: ..."), not as a traceback
+    errors = [o.get("ename", "?") for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors += re.findall(rf"^({'|'.join(HELPERS_ERRORS)}): ", text, re.M)
     return {"notebook": path.stem, "profile": profile.name, "model": profile.model, "wall": wall,
             "longest": cell_seconds(longest), "longest_line": longest.source.strip().splitlines()[0][:60],
             "requests": stats.requests, "answered": stats.answered, "misses": stats.misses,
