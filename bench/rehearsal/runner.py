@@ -97,9 +97,10 @@ def verdict(row: dict, profile) -> str:
             notes.append(f"cell +{row['longest'] - FREE_CELL:.0f}s over 3 min")
     if row["rpd"] and row["answered"] > row["rpd"]:
         notes.append(f"{row['answered']} calls > {row['rpd']}/day")
-    if row["errors"] or row["failed_calls"]:
-        notes.append(f"{len(row['errors'])} cell errors ({', '.join(sorted(set(row['errors'])))}), "
-                     f"{row['failed_calls']} failed calls")
+    if row["errors"]:
+        notes.append(f"{len(row['errors'])} errors ({', '.join(sorted(set(row['errors'])))})")
+    if row["failed_calls"]:
+        notes.append(f"{row['failed_calls']} calls failed (counted as empty replies)")
     if not row["live"]:
         notes.append("NOT LIVE (the notebook did not use the profile's provider)")
     return "; ".join(notes) or "ok"
