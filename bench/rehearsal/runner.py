@@ -76,6 +76,8 @@ def rehearse(path: Path, profile, *, timeout: int = 1800) -> dict:
     # helpers shows its own errors as one printed line ("RateLimitError: ..."), not as a traceback
     errors = [o.get("ename", "?") for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     errors += re.findall(rf"^({'|'.join(HELPERS_ERRORS)}): ", text, re.M)
+    failing = next((c for c in cells if any(o.get("output_type") == "error" or re.search(
+        rf"^({'|'.join(HELPERS_ERRORS)}): ", o.get("text", ""), re.M) for o in c.get("outputs", []))), None)
     return {"notebook": path.stem, "profile": profile.name, "model": profile.model, "wall": wall,
             "longest": cell_seconds(longest), "longest_line": longest.source.strip().splitlines()[0][:60],
             "requests": stats.requests, "answered": stats.answered, "misses": stats.misses,
@@ -83,7 +85,7 @@ def rehearse(path: Path, profile, *, timeout: int = 1800) -> dict:
             "tokens_in": stats.input_tokens, "tokens_out": stats.output_tokens,
             "cost": cost(profile.model, stats.input_tokens, stats.output_tokens),
             "page_cost": cost(profile.model, stats.input_tokens, stats.output_tokens, PAGE_PRICES),
-            "errors": errors, "live": f"LLM: {profile.provider} {profile.model}" in text,
+            "errors": errors, "first_error_line": failing.source.strip().splitlines()[0][:60] if failing else "", "live": f"LLM: {profile.provider} {profile.model}" in text,
             "load": (load_before, os.getloadavg()[0]), "rpd": profile.rpd,
             "provider_calls": [int(n) for n in re.findall(r"\((\d+) to the provider", text)]}
 
@@ -98,7 +100,8 @@ def verdict(row: dict, profile) -> str:
     if row["rpd"] and row["answered"] > row["rpd"]:
         notes.append(f"{row['answered']} calls > {row['rpd']}/day")
     if row["errors"]:
-        notes.append(f"{len(row['errors'])} errors ({', '.join(sorted(set(row['errors'])))})")
+        notes.append(f"{len(row['errors'])} errors ({', '.join(sorted(set(row['errors'])))}), "
+                     f"first in `{row['first_error_line']}`")
     if row["failed_calls"]:
         notes.append(f"{row['failed_calls']} calls failed (counted as empty replies)")
     if not row["live"]:
