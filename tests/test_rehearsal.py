@@ -11,8 +11,8 @@ from rehearsal.profiles import PROFILES  # noqa: E402
 from rehearsal.runner import NOTEBOOKS, rehearse  # noqa: E402
 from rehearsal.server import RehearsalServer  # noqa: E402
 
-from helpers.providers import make_llm  # noqa: E402
-from helpers.recording import load, recording_path  # noqa: E402
+from helpers import get_llm  # noqa: E402
+from helpers.llm.recording import load, recording_path  # noqa: E402
 
 RECORDING = recording_path("03_toolmaker")
 FAST = {"ttft": 0.01, "tokens_per_s": 1e6}  # the tests check behaviour, not the profiles' pace
@@ -33,7 +33,7 @@ def test_each_sdk_gets_the_recorded_reply_then_a_429_when_the_minute_is_full(pro
     with RehearsalServer(profile, RECORDING) as server:
         for name, value in server.env().items():
             clean_env.setenv(name, value)
-        llm = make_llm(quiet=True)
+        llm = get_llm(quiet=True)
         assert type(llm).__name__ != "ReplayLLM"
         reply = llm.chat(turns, system, temperature=entry["request"]["temperature"],
                          max_tokens=entry["request"]["max_tokens"])

@@ -16,9 +16,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from helpers import errors as helpers_errors
-from helpers.ledger import PRICES
-from helpers.recording import recording_path
+from helpers.llm import errors as helpers_errors
+from helpers.llm.ledger import PRICES
+from helpers.llm.recording import recording_path
 
 from .profiles import PAGE_PRICES
 from .server import RehearsalServer

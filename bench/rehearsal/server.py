@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))  # the wire formats live once, in the tests' fake server
 from fakeserver import chat_body, error_body, gemini_body  # noqa: E402
 
-from helpers.llm import request_key  # noqa: E402
-from helpers.recording import ReplayLLM  # noqa: E402
+from helpers.llm import ReplayLLM  # noqa: E402
+from helpers.llm.base import request_key  # noqa: E402
 
 from .limits import MinuteWindow  # noqa: E402
 from .profiles import Profile  # noqa: E402
