@@ -171,3 +171,14 @@ def test_multi_turn_messages_reach_gemini_with_roles(server):
     body = server.requests[-1]["json"]
     assert [c["role"] for c in body["contents"]] == ["user", "model", "user"]
     assert "math tutor" in str(body.get("systemInstruction") or body.get("system_instruction"))
+
+
+def test_gemini_429_waits_the_retry_delay_from_its_body(server, monkeypatch):
+    body = {"error": {"code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED",
+                      "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "37s"}]}}
+    server.add(status=429, body=body)
+    server.add(body=gemini_body("after the wait"))
+    waits = []
+    monkeypatch.setattr("helpers.llm.base.time.sleep", waits.append)
+    assert make("gemini", server).chat("hi") == "after the wait"
+    assert waits == [37.0]          # what Google asked for, not the short exponential backoff

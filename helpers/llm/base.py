@@ -6,6 +6,7 @@ A provider subclass overrides one method, ``_complete(request)``; this module ne
 import hashlib
 import json
 import random
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -180,10 +181,17 @@ def classify(exc: Exception) -> str | None:
     return None
 
 
+RETRY_DELAY = re.compile(r"""['"]retryDelay['"]:\s*['"](\d+(?:\.\d+)?)s['"]""")
+
+
 def retry_after(exc: Exception) -> float | None:
+    """Seconds the server asked us to wait: OpenAI and Groq send a `retry-after` header; Gemini puts a
+    `RetryInfo.retryDelay` ("37s") in the error body instead."""
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None) or {}
     try:
         return max(0.0, float(headers.get("retry-after")))
     except (TypeError, ValueError):
-        return None
+        pass
+    found = RETRY_DELAY.search(f"{getattr(exc, 'details', '')} {exc}")
+    return float(found.group(1)) if found else None

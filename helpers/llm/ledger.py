@@ -7,7 +7,7 @@ from ..plotting import count_axis, ensure_axes
 
 # USD per 1M tokens (input, output). Edit freely: prices change, and estimates are only estimates.
 PRICES = {
-    "gpt-6-luna": (0.05, 0.40),
+    "gpt-6-luna": (0.10, 0.50),         # developers.openai.com model page, looked up 2026-11-24
     "gpt-4o-mini": (0.15, 0.60),
     "gemini-3.5-flash-lite": (0.10, 0.40),
     "openai/gpt-oss-20b": (0.075, 0.30),
