@@ -16,7 +16,7 @@ def _parses(text: str) -> bool:
     try:
         ast.parse(text)
         return True
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # too deep or too big for ast: not code we take
         return False
 
 
