@@ -16,16 +16,22 @@ def _parses(text: str) -> bool:
     try:
         ast.parse(text)
         return True
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # too deep or too big for ast: not code we take
         return False
 
 
-def _looks_like_code(text: str) -> bool:
-    """Parses as Python and has a statement that prose never has, so "Hello world" is not code."""
-    if not text.strip() or not _parses(text):
-        return False
-    tree = ast.parse(text)
-    return any(not isinstance(node, ast.Expr) or isinstance(node.value, ast.Call) for node in tree.body)
+def _code_or_error(text: str):
+    """(looks like code, the line a syntax error stops at or None). Code parses and has a statement that prose
+    never has, so "Hello world" is not code."""
+    if not text.strip():
+        return False, None
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as e:
+        return False, e.lineno
+    except (ValueError, RecursionError, MemoryError):
+        return False, None
+    return any(not isinstance(node, ast.Expr) or isinstance(node.value, ast.Call) for node in tree.body), None
 
 
 def extract_code(reply: str, name: str | None = None) -> str:
@@ -53,18 +59,32 @@ def extract_code(reply: str, name: str | None = None) -> str:
 
 
 def _longest_code_run(reply: str) -> str:
+    """The longest run of lines, starting at a top-level line, that looks like code.
+
+    Linear in practice, not quadratic: a syntax error at line k of a chunk is also an error in every longer
+    chunk from the same start (the parser stops at the first token no program could continue with), so the
+    next end to try is just before line k, never one line shorter; and a start whose whole remainder is no
+    longer than the best run so far cannot beat it.
+    """
     lines = reply.splitlines()
     best = ""
+    remaining = len(reply)
     for start in range(len(lines)):
+        if remaining <= len(best):
+            break
+        remaining -= len(lines[start]) + 1
         if not lines[start].strip() or lines[start][0] in " \t":
             continue  # a run starts at a top-level line
-        for end in range(len(lines), start, -1):
+        end = len(lines)
+        while end > start:
             chunk = "\n".join(lines[start:end]).strip("\n")
             if len(chunk) <= len(best):
                 break
-            if _looks_like_code(chunk):
+            code, error_line = _code_or_error(chunk)   # the chunk's first line is lines[start], never blank
+            if code:
                 best = chunk
                 break
+            end = start + error_line - 1 if error_line and start + error_line - 1 < end else end - 1
     return best + "\n" if best else ""
 
 

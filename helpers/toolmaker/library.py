@@ -1,5 +1,37 @@
 """The toolmaker's tool library: a plain module (``tools.py``) that grows, and never loses what it had.
-Every add or change is verified in the sandbox, then swapped in atomically (details: ``ToolLibrary``)."""
+Every add or change is verified in the sandbox, then swapped in atomically (details: ``ToolLibrary``).
+
+What no reply can do (issue 15; each line has a test in tests/test_library_adversarial.py):
+  - replace a tool by importing a name (``from operator import add``, ``import x as add``, a star import):
+    refused as a name clash, unless it re-imports exactly what the library already imports;
+  - change the library by code that runs on import (annotations, class decorators, ``atexit`` hooks): the
+    candidate is imported, reloaded and tested as a file in the sandbox, on a COPY of the library, and exit
+    hooks are run; if the copy's module or registry bytes change, it is refused;
+  - change the real files during verification (a test that writes ``tools.py``): after every sandbox run the
+    real files are compared with the last good version; a difference is restored and the change refused;
+  - lose a tool to a race: adds take a file lock (``.lock``, fcntl.flock) and re-read the library inside it;
+  - leave module and registry out of step: a commit is one journal file (``.commit.json``) made by one
+    ``os.replace``; a crash after it is finished on the next open or change (``store.py``);
+  - raise instead of being refused: a lone surrogate, or source too large or deep for ``ast``, is a refusal.
+
+Decisions:
+  - Tests that assert nothing are not proof: every test must hold an ``assert`` of something that is not a
+    constant (or a ``with ...raises`` block); ``assert True`` or a bare call is refused.
+  - A tool that rebinds another tool (``globals()['add'] = ...``) or writes the library files when called:
+    ``lib.call`` compares every tool's binding and the files' bytes before and after the call; on a difference
+    it reloads the verified library and raises ToolSideEffectError. Calling ``lib.module.shout()`` directly
+    skips this check.
+  - A module-level ``__getattr__`` (or any top-level ``__dunder__`` name but ``__all__``) is refused, and the
+    library looks tools up in the module's own ``__dict__``, so no name is answered that was not defined.
+  - Forged test results: the sandbox reports each test through a file that its runner, in the same process
+    as the code under test, appends to, so a test can forge a pass. The library refuses code and tests that
+    reach for the runner (import it, use ``sys.modules``, ``os._exit``, ``_emit`` or the result file). This
+    is a tripwire, not a wall: code that hides those names (``getattr(__import__(...), ...)``) still can.
+    Only a channel outside the child's reach would close it (see helpers/sandbox.py: not a security boundary).
+
+What it does NOT protect: the host process itself (a tool runs with the notebook's rights when called), files
+other than the library's, and a tool that behaves well in the sandbox and differently in the notebook.
+"""
 
 import ast
 import importlib
@@ -14,7 +46,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..llm import extract_code
-from .source import count_tests, name_tests, node_lines, runs_at_import, split_reply, top_level_names
+from .source import (
+    asserts_nothing,
+    count_tests,
+    dunder_names,
+    name_tests,
+    node_lines,
+    reaches_for_the_runner,
+    rebinds,
+    runs_at_import,
+    split_reply,
+    top_level_names,
+)
+from .store import Store, write_atomic
+from .verify import integrity_problem
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "tools_template.py"
 TEMPLATE_TESTS = {
@@ -22,6 +67,10 @@ TEMPLATE_TESTS = {
     "multiply": "def test_multiply():\n    assert multiply(4, 2.5) == 10\n    assert multiply(3, 0) == 0\n",
     "reverse_text": "def test_reverse_text():\n    assert reverse_text('abc') == 'cba'\n    assert reverse_text('') == ''\n",
 }
+
+
+class ToolSideEffectError(RuntimeError):
+    """A tool, when called, rebound another tool or changed the library's files; the library undid it."""
 
 
 class ToolNotFoundError(LookupError):
@@ -78,11 +127,11 @@ class ToolLibrary:
     carries on with it instead. Next to it: ``registry.json`` (each tool's signature, when it was
     made, and the tests that pin it) and ``versions/`` (every previous ``tools.py``).
 
-    Adding or changing a tool is atomic. The candidate file is written beside the library, checked statically
+    Adding or changing a tool is atomic. Under the folder's lock, the candidate library is checked statically
     (it parses, defines the tool, clashes with nothing, and its top-level code only imports, defines and sets
-    constants), then the whole candidate library runs in the sandbox with every tool's tests. Only then is the
-    old file copied to ``versions/`` and the candidate moved over it with ``os.replace``. Any refusal leaves
-    ``tools.py`` byte-for-byte as it was, and says why.
+    constants), then runs in the sandbox with every tool's tests, then is imported as a file on a copy
+    (``verify.py``). Only then is the old file kept in ``versions/`` and module and registry committed together
+    (``store.py``). Any refusal leaves ``tools.py`` and ``registry.json`` byte-for-byte as they were, and says why.
     """
 
     def __init__(self, workdir=None, module_name: str = "tools", timeout: float = 10, *, keep: bool = False):
@@ -92,13 +141,33 @@ class ToolLibrary:
         self.registry_path = self.dir / "registry.json"
         self.versions_dir = self.dir / "versions"
         self.history: list[Change] = []
-        if self.path.exists() and not keep:
-            self._archive()
-        if not self.path.exists():
-            self._create()
-        self.registry = json.loads(self.registry_path.read_text()) if self.registry_path.exists() else {}
+        self.store = Store(self.dir)
+        with self.store.locked():   # finishes a commit that a crash interrupted, before anything is read
+            if self.path.exists() and not keep:
+                self._archive()
+            if not self.path.exists():
+                self._create()
+            self._read()
         self.module = None
         self.reload()
+
+    def _read(self):
+        """Take the files as they are now (another library object on this folder may have changed them) as
+        the last good version."""
+        self.registry = json.loads(self.registry_path.read_text()) if self.registry_path.exists() else {}
+        self._good = {self.path: self.path.read_text(encoding="utf-8"),
+                      self.registry_path: self.registry_path.read_text(encoding="utf-8")}
+
+    def _snapshot(self) -> dict:
+        return {p: p.read_text(encoding="utf-8") for p in (self.path, self.registry_path)}
+
+    def _restore(self, good: dict | None = None) -> list[str]:
+        """Put back the last good version (or ``good``) of any file that differs from it; those files' names."""
+        good = good or self._good
+        changed = [p for p, text in good.items() if not p.exists() or p.read_bytes() != text.encode("utf-8")]
+        if changed:
+            self.store.commit({p: good[p] for p in changed})
+        return [p.name for p in changed]
 
     def _archive(self):
         """Move the previous library aside (never delete a learner's tools) so this run starts fresh."""
@@ -121,16 +190,20 @@ class ToolLibrary:
         made = time.strftime("%Y-%m-%d %H:%M")
         reg = {name: {"made": made, "tests": tests, "tests_passed": f"{count_tests(tests)}/{count_tests(tests)}",
                       "version": 0, "origin": "template"} for name, tests in TEMPLATE_TESTS.items()}
-        _write_atomic(self.registry_path, json.dumps(reg, indent=1))
-        _write_atomic(self.path, TEMPLATE.read_text())
+        self.store.commit({self.registry_path: json.dumps(reg, indent=1), self.path: TEMPLATE.read_text()})
 
     # -- reading ----------------------------------------------------------------------------------------------
     @property
     def source(self) -> str:
         return self.path.read_text()
 
+    def _tool(self, name):
+        """The module's own binding of ``name`` (never a module ``__getattr__``'s answer), or None."""
+        found = vars(self.module).get(name) if self.module is not None else None
+        return found if callable(found) else None
+
     def names(self) -> list[str]:
-        return [n for n in self.registry if callable(getattr(self.module, n, None))]
+        return [n for n in self.registry if self._tool(n)]
 
     def __contains__(self, name) -> bool:
         return name in self.names()
@@ -168,9 +241,21 @@ class ToolLibrary:
 
     def call(self, name: str, *args, **kwargs):
         """Look the tool up on the module now (never a stale binding) and call it."""
-        if name not in self.registry or not callable(getattr(self.module, name, None)):
+        if name not in self.registry or not self._tool(name):
             raise ToolNotFoundError(name, kwargs)
-        return getattr(self.module, name)(*args, **kwargs)
+        tools, files = {n: self._tool(n) for n in self.registry}, self._snapshot()
+        try:
+            return self._tool(name)(*args, **kwargs)
+        finally:   # compared with the files as they were before this call: another writer's commit is not undone
+            rebound = sorted(n for n, f in tools.items() if self._tool(n) is not f)
+            with self.store.locked():
+                touched = self._restore(files)
+            if rebound or touched:   # undo it: the files hold the verified library, so reload them
+                self.reload()
+                what = (f"rebound {', '.join(f'`{n}`' for n in rebound)}" if rebound else "") + \
+                    (" and " if rebound and touched else "") + (f"changed {', '.join(touched)}" if touched else "")
+                raise ToolSideEffectError(f"tool `{name}` {what} when called; the library was restored to its "
+                                          "last verified version (a tool must not change other tools)")
 
     # -- hot reload -----------------------------------------------------------------------------------------
     def reload(self):
@@ -200,7 +285,24 @@ class ToolLibrary:
         return self._change(code, "", name, replace=True)
 
     def _change(self, code: str, tests: str, name: str | None, replace: bool) -> Change:
-        code = code or ""
+        """Never raises for bad text: whatever the reply holds, the answer is a Change."""
+        code, tests = code or "", tests or ""
+        for what, text in (("code", code), ("tests", tests), ("name", name or "")):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as e:
+                return self._refuse(name if what != "name" else "?", f"the {what} holds a character that is not "
+                                    f"valid text (U+{ord(text[e.start]):04X} at position {e.start}); send plain "
+                                    "UTF-8 source", code if what != "code" else "", tests if what != "tests" else "")
+        with self.store.locked():
+            self._read()
+            try:
+                return self._check(code, tests, name, replace)
+            except (RecursionError, MemoryError, ValueError, SyntaxError) as e:
+                return self._refuse(name or "?", f"the code is too large or too deeply nested to read "
+                                    f"({type(e).__name__}); send a shorter, flatter version", code, tests)
+
+    def _check(self, code: str, tests: str, name: str | None, replace: bool) -> Change:
         if "```" in code:
             code = extract_code(code, name)
         if not re.search(r"^\s*(def|class|import|from|async def)\s", code, re.M):
@@ -214,6 +316,9 @@ class ToolLibrary:
         tests = (tests.strip() + "\n\n\n" + found_tests).strip() + "\n" if found_tests else tests
         if name not in defs:
             return self._refuse(name, f"the code does not define a function `{name}`", code, tests)
+        static = self._static_refusal(tool_code, tests, found_tests)
+        if static:
+            return self._refuse(name, static, code, tests)
         for node in ast.parse(tool_code).body:
             why = runs_at_import(node)
             if why:
@@ -243,20 +348,41 @@ class ToolLibrary:
             if not count_tests(tests):
                 return self._refuse(name, "no tests: a tool needs 2 to 3 `def test_...():` functions that pin "
                                     "what it does", code, tests)
+            empty = asserts_nothing(tests)
+            if empty:
+                return self._refuse(name, f"`{empty}` asserts nothing, so it cannot fail: each test needs an "
+                                    "`assert` that checks what the tool returns", code, tests)
             candidate = source.rstrip("\n") + f"\n\n\n# --- {name}: added by the toolmaker ---\n" + tool_code
         if candidate == source:
             change = Change(True, name, "unchanged: this is already the current version", None, code, tests)
             self.history.append(change)
             return change
-        return self._verify_and_swap(name, candidate, tests, code, replace)
+        return self._verify_and_swap(name, candidate, tests, code, replace, tool_code, source)
 
-    def _verify_and_swap(self, name, candidate, tests, code, replace) -> Change:
+    def _static_refusal(self, tool_code: str, tests: str, found_tests: str) -> str | None:
+        """The checks of section 2 of issue 15 that need no sandbox (the decisions are in the module docstring)."""
+        dunders = dunder_names(tool_code)
+        if dunders:
+            return (f"top-level `{dunders[0]}` is not allowed in a tool file (a module `__getattr__` would "
+                    "answer for tools that do not exist); define plain functions")
+        for what, text in (("code", tool_code), ("tests", (tests or "") + "\n" + found_tests)):
+            reach = reaches_for_the_runner(text) if text.strip() else None
+            if reach:
+                return f"the {what} {reach}, which reaches into the sandbox's test runner; test the tool only"
+        return None
+
+    def _verify_and_swap(self, name, candidate, tests, code, replace, tool_code, source) -> Change:
         from ..sandbox import run_tests
 
         suites = {n: self.tests(n) for n in self.registry if self.tests(n)}
         suites[name] = tests
         expected = sum(map(count_tests, suites.values()))
-        report = run_tests(candidate, list(suites.values()), timeout=self.timeout, warm=_warm_server() or False)
+        warm = _warm_server() or False
+        report = run_tests(candidate, list(suites.values()), timeout=self.timeout, warm=warm)
+        touched = self._restore()   # the sandbox can write anywhere: the real files must still be the last good ones
+        if touched:
+            return self._refuse(name, f"running it changed the real {' and '.join(touched)}; restored "
+                                "from the last good version", code, tests, report)
         if report.run.status == "timeout":
             return self._refuse(name, f"timed out after {self.timeout:g} s: the import or a test hangs",
                                 code, tests, report)
@@ -265,20 +391,33 @@ class ToolLibrary:
         if not report.all_passed or report.total < expected:
             return self._refuse(name, f"tests failed ({report.passed}/{expected} passed):\n" + report.feedback(),
                                 code, tests, report)
-        # verified: keep the old file, then swap the new one in (os.replace is atomic on one file system)
+        taken = rebinds(tool_code, source, {name} if replace else set())
+        if taken:   # after the tests, so a rebinding that breaks a tool is reported by the test it fails
+            return self._refuse(name, "a star import could replace any tool; import names one by one" if taken == "*"
+                                else f"name clash: `{taken}` already exists in the library and the new code "
+                                "binds it again; reuse it, or import it under another name", code, tests, report)
         version = len(self.versions()) + 1
-        self.versions_dir.mkdir(exist_ok=True)
-        shutil.copy2(self.path, self.versions_dir / f"{self.module_name}_{version}.py")
         registry = json.loads(json.dumps(self.registry))
         own = count_tests(tests)
         entry = registry.get(name, {}) if replace else {"made": time.strftime("%Y-%m-%d %H:%M"), "tests": tests,
                                                         "origin": "toolmaker"}
         entry.update(tests_passed=f"{own}/{own}", version=version)
         registry[name] = entry
-        _write_atomic(self.path, candidate)
-        _write_atomic(self.registry_path, json.dumps(registry, indent=1))
-        self.registry = registry
+        registry_text = json.dumps(registry, indent=1)
+        problem = integrity_problem(candidate, registry_text, self.module_name, list(suites.values()),
+                                    timeout=self.timeout, warm=warm)
+        touched = self._restore()
+        if problem or touched:
+            return self._refuse(name, problem or f"importing it changed the real {' and '.join(touched)}; "
+                                "restored from the last good version", code, tests, report)
+        # verified: keep the old file, then switch module and registry together (one journal, see store.py)
+        self.versions_dir.mkdir(exist_ok=True)
+        write_atomic(self.versions_dir / f"{self.module_name}_{version}.py", source)
+        self.store.commit({self.path: candidate, self.registry_path: registry_text})
+        self._read()
         self.reload()
+        if self._restore():   # the host's import did what the sandbox's did not: put the verified files back
+            self.reload()
         change = Change(True, name, f"{'updated' if replace else 'added'}; {report.passed}/{expected} tests pass; "
                         f"previous library kept as versions/{self.module_name}_{version}.py", report, code, tests)
         self.history.append(change)
@@ -309,13 +448,3 @@ def _warm_server():
             _SERVER.append(None)
     server = _SERVER[0]
     return None if server is None or getattr(server, "_closed", False) else server
-
-
-def _write_atomic(path: Path, text: str):
-    """Write to a new file beside ``path``, flush it to disk, then ``os.replace`` it over the old one."""
-    tmp = path.with_name(f".{path.name}.new")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)

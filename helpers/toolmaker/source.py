@@ -101,3 +101,73 @@ def count_tests(tests: str) -> int:
                    for n in ast.parse(tests).body)
     except SyntaxError:
         return 0
+
+
+def bindings(code: str) -> dict[str, str]:
+    """Each top-level name and what binds it: "def", "class", "value", or "import <module>.<name>"; a star
+    import binds "*" (it could replace any name)."""
+    found = {}
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[node.name] = "def"
+        elif isinstance(node, ast.ClassDef):
+            found[node.name] = "class"
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            found.update((n.id, "value") for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Import):
+            found.update(((a.asname or a.name.split(".")[0]), f"import {a.name if a.asname else a.name.split('.')[0]}")
+                         for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            where = "." * node.level + (node.module or "")
+            found.update((a.asname or a.name, f"import {where}.{a.name}") for a in node.names)
+    return found
+
+
+def rebinds(new: str, old: str, keep: set[str] = frozenset()) -> str | None:
+    """The first name that ``new`` would take from ``old`` (a tool, a helper, or an import of something else);
+    ``keep`` names may be redefined (the tool an update replaces). Re-importing the same thing is fine."""
+    before = bindings(old)
+    for name, how in bindings(new).items():
+        if name == "*":
+            return "*"
+        if name in before and name not in keep and not (how == before[name] and how.startswith("import ")):
+            return name
+    return None
+
+
+# The sandbox's result channel lives in the test's own process: code that reaches for it can forge a pass.
+_RUNNER_NAMES = {"child", "forkserver", "helpers", "_emit", "run_job", "_RESULT"}
+
+
+def reaches_for_the_runner(code: str) -> str | None:
+    """What in ``code`` touches the sandbox's own machinery (its runner module, its result file, the
+    interpreter's module table or a hard exit that skips the runner's report), else None."""
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in _RUNNER_NAMES for a in node.names):
+            return f"imports {node.names[0].name}"
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _RUNNER_NAMES:
+            return f"imports from {node.module}"
+        if isinstance(node, ast.Name) and node.id in {"_emit", "run_job", "_RESULT"}:
+            return f"uses `{node.id}`"
+        if isinstance(node, ast.Attribute) and node.attr in {"modules", "_exit", "_emit", "run_job", "_RESULT"}:
+            return f"uses `.{node.attr}`"
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "result.jsonl" in node.value:
+            return "names the sandbox's result file"
+    return None
+
+
+def asserts_nothing(tests: str) -> str | None:
+    """The first test that cannot fail on a wrong answer: no assert, or only asserts of a constant."""
+    for node in ast.parse(tests).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            checks = [n for n in ast.walk(node) if isinstance(n, ast.Assert) and not isinstance(n.test, ast.Constant)]
+            raises = [n for n in ast.walk(node) if isinstance(n, ast.With) and "raises" in ast.unparse(n)]
+            if not checks and not raises:
+                return node.name
+    return None
+
+
+def dunder_names(code: str) -> list[str]:
+    """Top-level ``__names__`` other than ``__all__``: ``__getattr__`` would answer for tools that do not exist."""
+    return sorted(n for n in bindings(code) if n.startswith("__") and n.endswith("__") and n != "__all__")
