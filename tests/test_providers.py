@@ -59,6 +59,21 @@ def test_success_returns_text_and_counts_tokens(kind, server):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_json_mode_reaches_the_provider_only_when_asked(kind, server):
+    server.add(body=ok_body(kind, '{"a": 1}'))
+    server.add(body=ok_body(kind, "plain"))
+    llm = make(kind, server)
+    assert llm.chat("Answer in JSON", json_mode=True) == '{"a": 1}'
+    llm.chat("Answer in prose")
+    asked, plain = (r["json"] for r in server.requests[-2:])
+    if kind == "gemini":
+        assert asked["generationConfig"]["responseMimeType"] == "application/json"
+        assert "responseMimeType" not in plain.get("generationConfig", {})
+    else:
+        assert asked["response_format"] == {"type": "json_object"} and "response_format" not in plain
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_429_is_retried_then_succeeds(kind, server):
     server.add(429, err(kind, 429, "slow down", "rate_limit_exceeded"), {"retry-after": "0"})
     server.add(body=ok_body(kind, "second time lucky"))

@@ -2,23 +2,27 @@
 
 import importlib
 import json
+import re
 
 import pytest
 
-from helpers import FakeLLM
+from helpers import FakeLLM, run_tests
 from helpers.toolmaker import (
     BROKEN_TOOLS,
     SHOUT_TESTS,
+    Request,
     ToolLibrary,
     Toolmaker,
     ToolNotFoundError,
+    acceptance_tests,
     check_broken,
     check_own_tool,
     check_reuse,
+    one_assert_per_test,
     split_reply,
     stated_signature,
 )
-from helpers.toolmaker.agent import parse_choice
+from helpers.toolmaker.agent import parse_choice, parse_object
 from helpers.toolmaker.library import default_workdir
 from helpers.toolmaker.source import name_tests
 
@@ -157,31 +161,100 @@ def test_parse_choice_validates_against_the_registry(lib):
     with pytest.raises(ValueError, match="no JSON"):
         parse_choice("I would use add.", lib)
     with pytest.raises(ToolNotFoundError) as missing:
-        parse_choice('{"tool": "sentiment", "args": {"text": "I love it"}}', lib)
-    assert stated_signature(missing.value) == "sentiment(text: str)"
+        parse_choice('{"tool": "analyze_sentiment", "args": {"text": "I love it"}}', lib)
+    assert stated_signature(missing.value) == "analyze_sentiment(text: str)"
+    with pytest.raises(ValueError, match="two or more words"):   # `split` would say nothing in the menu
+        parse_choice('{"tool": "split", "args": {"text": "a b"}}', lib)
 
 
-def test_the_agent_writes_a_missing_tool_fixes_it_from_the_feedback_and_answers(lib, capsys):
-    llm = FakeLLM(['{"tool": "sentiment", "args": {"text": "What a wonderful day"}}',
-                   SENTIMENT.format(op=">"),        # a wrong test: the sandbox says so
-                   SENTIMENT.format(op="<")])
-    agent = Toolmaker(llm, lib, max_fixes=2)
-    out = agent.ask("How positive is 'What a wonderful day'?")
-    assert out.built and out.attempts == 2 and not out.error and out.result > 0
-    assert "FAILED test_sentiment_negative" in llm.requests[-1]["messages"][-1]["content"]  # the rectify step
-    assert agent.builds == [{"tool": "sentiment", "ok": True, "attempts": 2}]
-    assert lib.registry["sentiment"]["tests_passed"] == "2/2"
-    reuse = Toolmaker(FakeLLM(['{"tool": "sentiment", "args": {"text": "awful"}}']), lib).ask("How negative is 'awful'?")
-    assert not reuse.built and reuse.result < 0
-    assert check_own_tool(lib, "sentiment") is True and check_reuse(agent, out) is False
+def test_a_python_literal_is_read_when_json_is_not():
+    reply = r"""{'tool': 'extract_emails', 'args': {'pattern': r'\b\w+@\w+\.\w+', 'strict': True}}"""
+    assert parse_object(reply) == {"tool": "extract_emails", "args": {"pattern": r"\b\w+@\w+\.\w+", "strict": True}}
+    with pytest.raises(ValueError, match="does not parse"):
+        parse_object("{'tool': open('x')}")
 
 
-def test_the_agent_gives_up_after_its_fix_budget_and_changes_nothing(lib):
+SENTIMENT_REQUEST = Request("How positive is 'What a wonderful day'?",
+                            accept=["-1 <= {call} <= 1", "{call} > 0", "{tool}('This is terrible and awful') < 0"])
+CHOICE = '{"tool": "analyze_sentiment", "args": {"text": "What a wonderful day"}}'
+
+
+def sentiment_reply(op="<", body="return TextBlob(text).sentiment.polarity", pin=None):
+    reply = SENTIMENT.replace("sentiment(", "analyze_sentiment(").format(op=op).replace(
+        "return TextBlob(text).sentiment.polarity", body)
+    if pin:
+        reply = reply.replace('assert analyze_sentiment("I love this wonderful day") > 0',
+                              f'assert analyze_sentiment("I love this wonderful day") == {pin}')
+    return reply
+
+
+def test_the_agent_owns_the_acceptance_tests_and_asks_about_a_disagreeing_test(lib):
+    llm = FakeLLM([CHOICE, sentiment_reply(pin="1.0"), sentiment_reply()])   # a made-up exact value, then fixed
+    agent = Toolmaker(llm, lib, verbose=False)
+    out = agent.ask(SENTIMENT_REQUEST)
+    assert out.built and not out.error and out.result > 0
+    assert (out.calls, out.runs) == (3, 3)              # choose + 2 replies; 2 judging runs + the library's
+    question = llm.requests[-1]["messages"][-1]["content"]
+    assert "your function returns 0.75; your test expects 1.0. Which is wrong?" in question
+    assert "acceptance tests pass" in question
+    tests = lib.tests("analyze_sentiment")
+    assert "_accept_" in tests and "_yours_" in tests and "== 1.0" not in tests
+    assert agent.builds == [{"tool": "analyze_sentiment", "ok": True, "attempts": 2}]
+
+
+def test_a_function_that_fails_the_acceptance_tests_is_sent_back_with_what_failed(lib):
+    llm = FakeLLM([CHOICE, sentiment_reply(body="return 2.0"), sentiment_reply()])
+    out = Toolmaker(llm, lib, verbose=False).ask(SENTIMENT_REQUEST)
+    assert out.built and not out.error
+    feedback = llm.requests[2]["messages"][-1]["content"]
+    assert "acceptance tests for this request fail" in feedback and "left: 2.0" in feedback
+
+
+def test_the_same_reply_twice_never_reaches_the_sandbox_twice(lib):
+    wrong = sentiment_reply(body="return 2.0")
+    reformatted = wrong.replace("\n\n\ndef test_positive", "\n\n# the same code, another comment\ndef test_positive")
+    llm = FakeLLM([CHOICE, wrong, reformatted, "no code"])
+    out = Toolmaker(llm, lib, max_calls=3, verbose=False).ask(SENTIMENT_REQUEST)
+    assert out.runs == 1, "the repeated reply was not run again"
+    temperatures = [r["temperature"] for r in llm.requests[1:]]
+    assert temperatures[2] > temperatures[1], "asked again at a higher temperature"
+    assert "same code as your last reply" in llm.requests[3]["messages"][-1]["content"]
+    assert out.error and "analyze_sentiment" not in lib
+
+
+@pytest.mark.parametrize("reply", ["```python\ndef shout_text(text):\n    '''\ud800'''\n    return text\n```",
+                                   "```python\nx = " + "1 + " * 50_000 + "1\n```",
+                                   "```python\ndef shout_text(text):\n    return text\n```"],
+                         ids=["lone surrogate", "huge expression", "no docstring"])
+def test_ask_answers_with_a_message_and_never_raises_for_a_bad_reply(lib, reply):
     before = lib.path.read_bytes()
-    llm = FakeLLM(['{"tool": "shout", "args": {"text": "hi"}}', "I cannot write code.", "Still no code."])
-    out = Toolmaker(llm, lib, max_fixes=1, verbose=False).ask("Shout 'hi'")
-    assert out.error.startswith("could not build `shout` in 2 attempts") and "no code" in out.error
+    llm = FakeLLM(['{"tool": "shout_text", "args": {"text": "hi"}}', reply])
+    out = Toolmaker(llm, lib, max_calls=1, verbose=False).ask("Shout 'hi'")
+    assert out.error and lib.path.read_bytes() == before
+
+
+def test_the_agent_gives_up_after_its_budget_and_changes_nothing(lib):
+    before = lib.path.read_bytes()
+    llm = FakeLLM(['{"tool": "shout_text", "args": {"text": "hi"}}', "I cannot write code.", "Still no code."])
+    out = Toolmaker(llm, lib, max_calls=2, verbose=False).ask("Shout 'hi'")
+    assert out.error.startswith("could not build `shout_text`") and out.runs == 0
     assert lib.path.read_bytes() == before and len(llm.requests) == 3
+
+
+def test_one_assert_per_test_keeps_the_setup_and_names_each_part():
+    tests = ("def test_a():\n    x = 2\n    assert f(x) == 4\n    y = 3\n    assert f(y) == 6\n\n"
+             "def test_b():\n    assert f(0) == 0\n")
+    split = one_assert_per_test(tests)
+    assert re.findall(r"def (test_\w+)", split) == ["test_yours_a_1", "test_yours_a_2", "test_yours_b"]
+    report = run_tests("def f(x):\n    return 2 * x if x != 3 else 0\n", split)
+    assert [r.passed for r in report.results] == [True, False, True]    # every wrong expectation in one run
+
+
+def test_acceptance_tests_call_the_users_example_and_check_a_plain_value():
+    src = acceptance_tests(Request("Count the words in 'a b c'", accept=["{call} == 3"]), "count_words",
+                           {"text": "a b c"})
+    assert run_tests("def count_words(text):\n    return len(text.split())\n", src).all_passed
+    assert not run_tests("def count_words(text):\n    return object()\n", src).all_passed
 
 
 def test_checks_say_what_is_missing_instead_of_raising(lib, capsys):

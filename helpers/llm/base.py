@@ -58,8 +58,11 @@ class LLM:
 
     # -- public API --------------------------------------------------------------------------------
     def chat(self, prompt, system: str | None = None, *, temperature: float = 0.7,
-             max_tokens: int = 1024, sample: int = 0) -> str:
+             max_tokens: int = 1024, sample: int = 0, json_mode: bool = False) -> str:
         """The reply text. ``prompt`` is a string or a list of {"role", "content"} messages.
+
+        ``json_mode`` asks the provider for a JSON object where it has such a mode (the reply must still be
+        validated: a mode is a promise about syntax, not about content).
 
         ``sample`` asks for a distinct answer to the same prompt (evolution wants several children):
         it is part of the cache key, so re-running a cell is free but samples 0..n stay different.
@@ -68,6 +71,8 @@ class LLM:
         if system:
             messages = [{"role": "system", "content": system}] + messages
         request = {"messages": messages, "temperature": temperature, "max_tokens": max_tokens, "sample": sample}
+        if json_mode:   # only when set, so that the keys of earlier recordings stay what they were
+            request["json"] = True
         key = request_key(request)
         with self._cache_lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())

@@ -1,27 +1,32 @@
 """The toolmaker agent: choose a tool as validated JSON, state a missing tool's signature, and write it
 through the library (write -> verify in the sandbox -> rectify from the refusal, a bounded number of times)."""
 
+import ast
+import builtins
 import inspect
 import json
 import keyword
 import re
 from dataclasses import dataclass, field
 
-from ..llm import extract_code
+from ..llm import LLMError, extract_code
+from ..sandbox import run_tests
+from .acceptance import Request, acceptance_tests, disagreement, one_assert_per_test
 from .library import ToolLibrary, ToolNotFoundError
+from .source import split_reply
 
 CHOOSE_PROMPT = """You are an agent with a library of Python tools:
 {menu}
 
 First say what the request needs, then pick the tool from the library that does exactly that, with its
-arguments. If no tool in the library does that, name the tool that should exist: the agent will write it.
-Answer with JSON only.
+arguments. If no tool in the library does that, name the tool that should exist, after what it does
+(verb_noun, such as count_words or convert_units): the agent will write it. Answer with JSON only.
 
 Request: What is 2 plus 3?
 {{"need": "adding two numbers", "tool": "add", "args": {{"a": 2, "b": 3}}}}
 
 Request: Translate 'good morning' into French.
-{{"need": "translating text", "tool": "translate", "args": {{"text": "good morning", "language": "French"}}}}
+{{"need": "translating text", "tool": "translate_text", "args": {{"text": "good morning", "language": "French"}}}}
 
 Request: {request}
 """
@@ -36,19 +41,16 @@ class Choice:
 
 def parse_choice(reply: str, lib: ToolLibrary) -> Choice:
     """The tool and arguments in ``reply``. Raises ValueError (what is wrong) or ToolNotFoundError."""
-    match = re.search(r"\{.*\}", reply or "", re.S)
-    if not match:
-        raise ValueError("the reply holds no JSON object")
-    try:
-        data = json.loads(match.group(0))
-    except json.JSONDecodeError as e:
-        raise ValueError(f"the JSON does not parse: {e}") from None
+    data = parse_object(reply)
     tool, args = data.get("tool") if isinstance(data, dict) else None, data.get("args", {}) if isinstance(data, dict) else {}
     if not isinstance(tool, str) or not tool.isidentifier() or keyword.iskeyword(tool):
         raise ValueError(f'"tool" must be a snake_case name, got {tool!r}')
     if not isinstance(args, dict):
         raise ValueError(f'"args" must be an object, got {args!r}')
     if tool not in lib:
+        if not says_what_it_does(tool):
+            raise ValueError(f"name the new tool after what it does, in two or more words (count_words, "
+                             f"convert_units), not {tool!r}")
         raise ToolNotFoundError(tool, args)
     try:
         inspect.signature(getattr(lib.module, tool)).bind(**args)
@@ -57,11 +59,35 @@ def parse_choice(reply: str, lib: ToolLibrary) -> Choice:
     return Choice(tool, args, reply)
 
 
-def choose_tool(llm, request: str, lib: ToolLibrary, *, retries: int = 1) -> Choice:
-    """Ask the model for {"tool", "args"}; a reply that does not validate goes back once with the reason."""
+def parse_object(reply: str) -> dict:
+    """The first {...} in the reply, read as JSON or, failing that, as a Python literal (small models write
+    `r'...'` strings, single quotes, True and None). Raises ValueError with what is wrong."""
+    match = re.search(r"\{.*\}", reply or "", re.S)
+    if not match:
+        raise ValueError("the reply holds no JSON object")
+    try:
+        return json.loads(match.group(0))
+    except json.JSONDecodeError as e:
+        try:
+            data = ast.literal_eval(match.group(0))
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            raise ValueError(f"the JSON does not parse: {e}") from None
+        if not isinstance(data, dict):
+            raise ValueError("the reply holds no JSON object") from None
+        return data
+
+
+def says_what_it_does(name: str) -> bool:
+    """A new tool's name has two or more words and is not a builtin or a str/list method (`split`)."""
+    return "_" in name.strip("_") and not hasattr(builtins, name) and not hasattr(str, name) and not hasattr(list, name)
+
+
+def choose_tool(llm, request, lib: ToolLibrary, *, retries: int = 1) -> Choice:
+    """Ask the model for {"tool", "args"} (JSON mode where the provider has one); a reply that does not
+    validate goes back once with the reason, at a higher temperature so the same reply does not come back."""
     messages = [{"role": "user", "content": CHOOSE_PROMPT.format(menu=lib.menu(), request=request)}]
     for attempt in range(retries + 1):
-        reply = llm.chat(messages, temperature=0.0, max_tokens=150)
+        reply = llm.chat(messages, temperature=0.0 if attempt == 0 else 0.7, max_tokens=150, json_mode=True)
         try:
             return parse_choice(reply, lib)
         except ValueError as e:
@@ -83,16 +109,31 @@ def stated_signature(missing: ToolNotFoundError) -> str:
 
 TOOL_PROMPT = """Write a Python tool for this request: {request}
 
-- Define exactly `def {signature}:` with a one-line docstring. It returns a plain value
-  (number, string, list or dict) and does not print.
-- Put the imports it needs at the top. Use the standard library; for sentiment use TextBlob:
-  `from textblob import TextBlob`, then `TextBlob(text).sentiment.polarity` (-1 to 1) or `.subjectivity`
-  (0 to 1). These need no download; `.words`, `.sentences`, `.tags` and `.noun_phrases` need corpora.
-- Then write 2 or 3 small tests, `def test_...():` with plain `assert`, on inputs whose answer is
-  certain (for sentiment: compare with 0, not exact values).
+- Define exactly `def {signature}:` with a one-line docstring that says what it returns (the docstring is
+  the tool's line in the agent's menu). It returns a plain value (number, string, list or dict) and does
+  not print.
+- Put the imports it needs at the top.{hint}
+- Then write 2 or 3 small tests, `def test_...():`, each with one plain `assert`.
 - No other top-level code: no example calls, no prints.
 Reply with one ```python block."""
 
+ACCEPTANCE_FAILED = """The agent's own acceptance tests for this request fail, so `{name}` is not right yet:
+{failures}
+Fix the function (keep its signature). Reply with the complete code, the function and its tests, in one
+```python block."""
+
+DISAGREEMENT = """The agent's acceptance tests pass: `{name}` does what the request needs. But your own tests
+disagree with it:
+{questions}
+If the function is right, fix those tests; if a test is right, fix the function. Reply with the complete
+code, the function and its tests, in one ```python block."""
+
+SAME_AGAIN = """That is the same code as your last reply, which was refused. Write a different version that
+deals with this:
+{feedback}"""
+
+STATIC = """{problem} Reply with the complete code, the function `{name}` with a one-line docstring and
+its tests, in one ```python block."""
 
 FIX_PROMPT = """The library refused your tool:
 {message}
@@ -102,13 +143,76 @@ Reply with the complete code (the function `{name}` and its tests) in one ```pyt
 top-level code."""
 
 
-def tool_prompt(request: str, missing: ToolNotFoundError) -> str:
-    return TOOL_PROMPT.format(request=request, signature=stated_signature(missing))
+def tool_prompt(request, missing: ToolNotFoundError) -> str:
+    hint = getattr(request, "hint", "")
+    return TOOL_PROMPT.format(request=request, signature=stated_signature(missing), hint=f" {hint}" if hint else "")
 
 
 def fix_prompt(change) -> str:
     message = change.message.removesuffix(" -- the library is unchanged")
     return FIX_PROMPT.format(message=message[:1500], name=change.name)
+
+
+def fingerprint(code: str) -> str:
+    """Code compared by its syntax tree, so a reply that only moves blank lines or comments is the same."""
+    try:
+        return ast.dump(ast.parse(code))
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return code.strip()
+
+
+def static_problem(tool: str, name: str) -> str:
+    """What a tool needs before it is worth a sandbox run: the function, and a docstring for the menu."""
+    fn = next((n for n in ast.parse(tool).body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if fn is None:
+        return f"The code does not define `def {name}(...)`."
+    if not (ast.get_docstring(fn) or "").strip():
+        return f"`{name}` has no docstring: add one line saying what it returns (it becomes its menu entry)."
+    return ""
+
+
+@dataclass
+class Verdict:
+    """What the agent concluded about one reply: ``tool`` and ``tests`` are set when it goes to the library."""
+    summary: str
+    feedback: str = ""
+    tool: str | None = None
+    tests: str = ""
+
+
+def judge(code: str, name: str, accept: str, *, last_chance: bool) -> tuple[Verdict, int]:
+    """One reply, judged: static checks, then one sandbox run of the agent's acceptance tests with the
+    model's tests beside them (one assertion each). Returns the verdict and the number of sandbox runs."""
+    try:
+        tool, theirs, _ = split_reply(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+        return Verdict("refused: the code does not parse", STATIC.format(problem=f"The code does not parse ({e}).",
+                                                                           name=name)), 0
+    problem = static_problem(tool, name)
+    if problem:
+        return Verdict(f"refused: {problem}", STATIC.format(problem=problem, name=name)), 0
+    try:
+        advisory = one_assert_per_test(theirs) if theirs.strip() else ""
+    except (SyntaxError, ValueError, RecursionError):
+        advisory = ""
+    report = run_tests(tool, [accept, advisory] if advisory else [accept], timeout=20)
+    mine = [r for r in report.results if r.name.startswith("test_accept_")]
+    yours = [r for r in report.results if not r.name.startswith("test_accept_")]
+    failed = [r for r in mine if not r.passed]
+    if failed or not mine:
+        failures = "\n".join(f"FAILED {r.message}" for r in failed) or report.feedback()
+        return Verdict(f"refused: {len(failed)} of the agent's {len(mine)} acceptance tests fail",
+                       ACCEPTANCE_FAILED.format(name=name, failures=failures[:1500])), 1
+    wrong = [r for r in yours if not r.passed]
+    if wrong and not last_chance:
+        questions = "\n".join(f"- {disagreement(r.message)}" for r in wrong)
+        return Verdict(f"acceptance tests pass; {len(wrong)} of the model's {len(yours)} tests disagree",
+                       DISAGREEMENT.format(name=name, questions=questions[:1500])), 1
+    passed = {r.name for r in yours if r.passed}
+    kept = "\n\n\n".join(ast.unparse(n) for n in ast.parse(advisory).body if getattr(n, "name", "") in passed)
+    note = f", {len(wrong)} disagreeing test(s) of the model dropped" if wrong else ""
+    return Verdict(f"acceptance tests pass ({len(mine)}), {len(passed)} of the model's tests kept{note}",
+                   tool=tool, tests=accept + ("\n\n" + kept + "\n" if kept else "")), 1
 
 
 @dataclass
@@ -118,56 +222,94 @@ class Outcome:
     args: dict = field(default_factory=dict)
     result: object = None
     built: bool = False            # a new tool was written for this request
-    attempts: int = 0              # LLM replies the build took (1 = right first time)
+    calls: int = 0                 # LLM calls this request took (choosing included)
+    runs: int = 0                  # sandbox runs: judging replies, and the library's own verification
     error: str = ""
 
-    def __repr__(self) -> str:
+    @property
+    def verdict(self) -> str:
         if self.error:
-            return f"{self.request!r}: {self.error}"
-        how = f" (new tool, {self.attempts} attempt{'s' * (self.attempts != 1)})" if self.built else ""
+            return "failed"
+        return "built and answered" if self.built else "answered with an existing tool"
+
+    def __repr__(self) -> str:
+        stats = f"[{self.calls} LLM calls, {self.runs} sandbox runs: {self.verdict}]"
+        if self.error:
+            return f"{self.request!r}: {self.error} {stats}"
         args = ", ".join(f"{k}={v!r}" for k, v in self.args.items())
-        return f"{self.tool}({args}) -> {self.result!r}{how}"
+        return f"{self.tool}({args}) -> {self.result!r} {stats}"
 
 
 class Toolmaker:
-    """Choose a tool; if it is missing, write it, verify it in the sandbox, fix it from the traceback up
-    to ``max_fixes`` times (CREATOR's rectify step), add it atomically, reload, and answer the request."""
+    """Choose a tool; if it is missing, write it, judge it by the agent's own acceptance tests in the
+    sandbox (the model's tests only advise), rectify from what failed (CREATOR), add it atomically,
+    reload, and answer the request."""
 
-    def __init__(self, llm, lib: ToolLibrary, *, max_fixes: int = 2, verbose: bool = True):
-        self.llm, self.lib, self.max_fixes, self.verbose = llm, lib, max_fixes, verbose
+    def __init__(self, llm, lib: ToolLibrary, *, max_calls: int = 4, verbose: bool = True):
+        self.llm, self.lib, self.max_calls, self.verbose = llm, lib, max_calls, verbose
         self.builds: list[dict] = []   # one row per tool the agent tried to write
         self.outcomes: list[Outcome] = []
+        self.runs = 0                  # sandbox runs so far, so each request can report its own share
 
     def say(self, *parts):
         if self.verbose:
             print(*parts)
 
-    def build(self, request: str, missing: ToolNotFoundError):
-        """Write the missing tool, verify it in the sandbox, feed each refusal back, at most ``max_fixes`` times."""
-        messages = [{"role": "user", "content": tool_prompt(request, missing)}]
-        for attempt in range(1, self.max_fixes + 2):
-            reply = self.llm.chat(messages, temperature=0.2, max_tokens=500)
-            change = self.lib.add(extract_code(reply, missing.name), name=missing.name)  # sandbox, then atomic swap
-            self.say(f"  attempt {attempt}: " + (repr(change) if change.ok else f"REFUSED {change.reason}"))
-            if change.ok:
-                break
-            messages += [{"role": "assistant", "content": reply},
-                         {"role": "user", "content": fix_prompt(change)}]  # CREATOR's rectify: the error goes back
-        self.builds.append({"tool": missing.name, "ok": change.ok, "attempts": attempt})
-        return change, attempt
+    def chat(self, messages, temperature):
+        return self.llm.chat(messages, temperature=temperature, max_tokens=600)
 
-    def ask(self, request: str) -> Outcome:
-        out = Outcome(request)
+    @property
+    def calls(self) -> int:
+        return len(self.llm.usage.calls)   # the ledger counts every call: provider, cache and replay
+
+    def build(self, request, missing: ToolNotFoundError):
+        """Write the missing tool. The agent's acceptance tests decide; the model's own tests only advise."""
+        accept = acceptance_tests(request, missing.name, missing.arguments)   # derived from the request
+        messages = [{"role": "user", "content": tool_prompt(request, missing)}]
+        tried, temperature, feedback, change = set(), 0.2, "", None
+        for reply_no in range(1, self.max_calls + 1):
+            reply = self.chat(messages, temperature)
+            code = extract_code(reply, missing.name)
+            if fingerprint(code) in tried:   # the same code again: never send it to the sandbox twice
+                self.say(f"  reply {reply_no}: the same code again; asking for another at a higher temperature")
+                temperature = min(1.0, temperature + 0.4)
+                messages += [{"role": "assistant", "content": reply},
+                             {"role": "user", "content": SAME_AGAIN.format(feedback=feedback)}]
+                continue
+            tried.add(fingerprint(code))
+            verdict, runs = judge(code, missing.name, accept, last_chance=reply_no == self.max_calls)
+            self.runs += runs
+            self.say(f"  reply {reply_no}: {verdict.summary}")
+            feedback = verdict.feedback
+            if verdict.tool is not None:    # accepted by the agent: the library verifies every tool, then swaps
+                change = self.lib.add(verdict.tool, verdict.tests, name=missing.name)
+                self.runs += 1
+                self.say(f"  library: {change!r}" if change.ok else f"  library REFUSED: {change.reason}")
+                if change.ok:
+                    break
+                feedback = fix_prompt(change)
+            messages += [{"role": "assistant", "content": reply}, {"role": "user", "content": feedback}]
+        self.builds.append({"tool": missing.name, "ok": bool(change and change.ok), "attempts": reply_no})
+        return change
+
+    def ask(self, request) -> Outcome:
+        """Answer a request (a string or a ``Request``), building the tool it needs. Never raises for a bad
+        reply: the outcome says what went wrong. (Provider errors, an ``LLMError``, still stop the cell.)"""
+        out, calls, runs = Outcome(str(request)), self.calls, self.runs
         try:
             choice = choose_tool(self.llm, request, self.lib)
             out.tool, out.args = choice.tool, choice.args
         except ToolNotFoundError as missing:
-            out.tool, out.args = missing.name, missing.arguments
+            out.tool, out.args, out.built = missing.name, missing.arguments, True
             self.say(f"missing tool: {stated_signature(missing)} -- writing it")
-            change, out.attempts = self.build(request, missing)
-            out.built = True
-            if not change.ok:
-                out.error = f"could not build `{missing.name}` in {out.attempts} attempts: {change.reason}"
+            try:
+                change = self.build(request if isinstance(request, Request) else Request(str(request)), missing)
+            except LLMError:
+                raise
+            except Exception as e:  # a reply that breaks a parser or the library: an answer, not a crash
+                change, out.error = None, f"could not use a reply ({type(e).__name__}: {str(e)[:200]})"
+            if not out.error and not (change and change.ok):
+                out.error = f"could not build `{missing.name}`: " + (change.reason if change else "every reply refused")
         except ValueError as e:
             out.error = f"no usable choice from the model: {e}"
         if not out.error:
@@ -175,6 +317,7 @@ class Toolmaker:
                 out.result = self.lib.call(out.tool, **out.args)   # looked up on the reloaded module: never stale
             except Exception as e:  # the tool passed its tests but these arguments break it
                 out.error = f"{out.tool} raised {type(e).__name__}: {e}"
+        out.calls, out.runs = self.calls - calls, self.runs - runs
         self.outcomes.append(out)
         self.say(repr(out))
         return out
