@@ -193,7 +193,7 @@ def test_the_agent_owns_the_acceptance_tests_and_asks_about_a_disagreeing_test(l
     agent = Toolmaker(llm, lib, verbose=False)
     out = agent.ask(SENTIMENT_REQUEST)
     assert out.built and not out.error and out.result > 0
-    assert (out.calls, out.runs) == (3, 3)              # choose + 2 replies; 2 judging runs + the library's
+    assert (out.calls, out.runs) == (3, 4)              # choose + 2 replies; 2 judging runs + the library's 2
     question = llm.requests[-1]["messages"][-1]["content"]
     assert "your function returns 0.75; your test expects 1.0. Which is wrong?" in question
     assert "acceptance tests pass" in question

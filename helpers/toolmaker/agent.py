@@ -20,7 +20,7 @@ CHOOSE_PROMPT = """You are an agent with a library of Python tools:
 
 First say what the request needs, then pick the tool from the library that does exactly that, with its
 arguments. If no tool in the library does that, name the tool that should exist, after what it does
-(verb_noun, such as count_words or convert_units): the agent will write it. Answer with JSON only.
+(verb_noun, such as reverse_words or celsius_to_fahrenheit): the agent will write it. Answer with JSON only.
 
 Request: What is 2 plus 3?
 {{"need": "adding two numbers", "tool": "add", "args": {{"a": 2, "b": 3}}}}
@@ -50,7 +50,7 @@ def parse_choice(reply: str, lib: ToolLibrary) -> Choice:
     if tool not in lib:
         if not says_what_it_does(tool):
             raise ValueError(f"name the new tool after what it does, in two or more words (count_words, "
-                             f"convert_units), not {tool!r}")
+                             f"celsius_to_fahrenheit), not {tool!r}")
         raise ToolNotFoundError(tool, args)
     try:
         inspect.signature(getattr(lib.module, tool)).bind(**args)
@@ -282,8 +282,9 @@ class Toolmaker:
             self.say(f"  reply {reply_no}: {verdict.summary}")
             feedback = verdict.feedback
             if verdict.tool is not None:    # accepted by the agent: the library verifies every tool, then swaps
+                before = self.lib.sandbox_runs
                 change = self.lib.add(verdict.tool, verdict.tests, name=missing.name)
-                self.runs += 1
+                self.runs += self.lib.sandbox_runs - before   # the library's own runs (test, then integrity)
                 self.say(f"  library: {change!r}" if change.ok else f"  library REFUSED: {change.reason}")
                 if change.ok:
                     break
@@ -306,7 +307,7 @@ class Toolmaker:
                 change = self.build(request if isinstance(request, Request) else Request(str(request)), missing)
             except LLMError:
                 raise
-            except Exception as e:  # a reply that breaks a parser or the library: an answer, not a crash
+            except Exception as e:  # a full disk (OSError), or a reply that breaks a parser: an answer, not a crash
                 change, out.error = None, f"could not use a reply ({type(e).__name__}: {str(e)[:200]})"
             if not out.error and not (change and change.ok):
                 out.error = f"could not build `{missing.name}`: " + (change.reason if change else "every reply refused")

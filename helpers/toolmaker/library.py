@@ -141,6 +141,7 @@ class ToolLibrary:
         self.registry_path = self.dir / "registry.json"
         self.versions_dir = self.dir / "versions"
         self.history: list[Change] = []
+        self.sandbox_runs = 0   # every sandboxed verification, so a caller can say what a change cost
         self.store = Store(self.dir)
         with self.store.locked():   # finishes a commit that a crash interrupted, before anything is read
             if self.path.exists() and not keep:
@@ -378,6 +379,7 @@ class ToolLibrary:
         suites[name] = tests
         expected = sum(map(count_tests, suites.values()))
         warm = _warm_server() or False
+        self.sandbox_runs += 1
         report = run_tests(candidate, list(suites.values()), timeout=self.timeout, warm=warm)
         touched = self._restore()   # the sandbox can write anywhere: the real files must still be the last good ones
         if touched:
@@ -404,6 +406,7 @@ class ToolLibrary:
         entry.update(tests_passed=f"{own}/{own}", version=version)
         registry[name] = entry
         registry_text = json.dumps(registry, indent=1)
+        self.sandbox_runs += 1
         problem = integrity_problem(candidate, registry_text, self.module_name, list(suites.values()),
                                     timeout=self.timeout, warm=warm)
         touched = self._restore()
