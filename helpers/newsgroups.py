@@ -18,7 +18,7 @@ from pathlib import Path
 from .checks import hint, say
 from .evolution import Check, Fitness, llm_crossover, llm_mutation
 from .parsing import extract_code
-from .sandbox import call_function
+from .sandbox import call_function, warm_server
 
 # The post's seed, as printed. On scikit-learn >= 1.8 liblinear refuses 20 classes, so it scores 0.
 POST_SEED = '''def solve():
@@ -192,7 +192,8 @@ class NewsgroupsTask:
     """Fitness, prompts and operators for evolving ``solve()``.
 
     ``accuracy_weight`` and the time caps are the score's knobs (exercise 3 turns them). ``warm`` is an
-    optional ``ForkServer`` with scikit-learn preloaded (faster starts, thread pools only).
+    optional ``ForkServer`` with scikit-learn preloaded, or True for the shared one (faster starts, thread
+    pools only).
     """
 
     def __init__(self, data: NewsgroupsData, *, accuracy_weight=0.8, max_train_time=10.0, max_pred_time=3.0,
@@ -211,7 +212,8 @@ class NewsgroupsTask:
             return Fitness(0.0, [Check("runs", False, "no solve() function in the reply")],
                            error="the reply had no solve() function")
         run = call_function(code + HARNESS, "_evaluate", "data.pkl", timeout=self.timeout,
-                            memory_mb=self.memory_mb, files={"data.pkl": Path(self.data.path)}, warm=self.warm)
+                            memory_mb=self.memory_mb, files={"data.pkl": Path(self.data.path)},
+                            warm=warm_server(("numpy", "sklearn")) if self.warm is True else self.warm)
         if not run.ok:
             what = {"timeout": f"timed out (limit {self.timeout} s) and was killed",
                     "memory": f"ran out of memory (limit {self.memory_mb} MB)"}.get(run.status, "failed")

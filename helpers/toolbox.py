@@ -232,12 +232,13 @@ class ToolLibrary:
         return self._verify_and_swap(name, candidate, tests, code, replace)
 
     def _verify_and_swap(self, name, candidate, tests, code, replace) -> Change:
-        from .sandbox import run_tests
+        from .sandbox import run_tests, warm_server
 
         suites = {n: self.tests(n) for n in self.registry if self.tests(n)}
         suites[name] = tests
         expected = sum(map(count_tests, suites.values()))
-        report = run_tests(candidate, list(suites.values()), timeout=self.timeout, warm=_warm_server() or False)
+        warm = warm_server(("textblob",), deep=False) or False  # a cold TextBlob import costs seconds per check
+        report = run_tests(candidate, list(suites.values()), timeout=self.timeout, warm=warm)
         if report.run.status == "timeout":
             return self._refuse(name, f"timed out after {self.timeout:g} s: the import or a test hangs",
                                 code, tests, report)
@@ -270,26 +271,6 @@ class ToolLibrary:
         change = Change(False, name, message + " -- the library is unchanged", report, code, tests)
         self.history.append(change)
         return change
-
-
-_SERVER = []
-
-
-def _warm_server():
-    """One shared fork server with TextBlob preloaded (a cold import costs seconds per check); None if
-    this platform cannot fork, and then every check runs cold."""
-    if not _SERVER:
-        try:
-            from .sandbox import ForkServer
-
-            _SERVER.append(ForkServer(preload=("textblob",), deep=False))
-            import atexit
-
-            atexit.register(_SERVER[0].close)
-        except Exception:  # no fork (Windows) or no textblob: cold runs still work
-            _SERVER.append(None)
-    server = _SERVER[0]
-    return None if server is None or getattr(server, "_closed", False) else server
 
 
 def _write_atomic(path: Path, text: str):

@@ -1,19 +1,13 @@
-"""What runs inside the sandbox's child process, cold or warm: limits, network guard, the job.
-
-Cold path: helpers.sandbox starts `python -I` on a one-line boot that imports this file and calls
-`run_job(CTL_DIR)`: it applies the limits, installs the network audit hook, runs the job described
-in CTL_DIR/job.json and writes one JSON line per outcome to CTL_DIR/result.jsonl.
-Warm path: a fork of the template in forkserver.py calls the same `run_job`.
-
-Only os, sys and json are imported at the top: every import here is paid on every cold run.
-"""
+"""What runs inside the sandboxed child, cold (`python -I` on a one-line boot) or warm (a fork of template.py):
+limits, the network guard, the job in CTL/job.json, one JSON line per outcome in CTL/result.jsonl.
+Only os, sys and json are imported at the top: every import here is paid on every cold run."""
 
 import json
 import os
 import sys
 
 CANDIDATE = "<candidate>"
-# Audit events that reach the network; refusing them is a guardrail, not a wall (see sandbox.py).
+# Audit events that reach the network; refusing them is a guardrail, not a wall (see the package docstring).
 NET_EVENTS = frozenset({
     "socket.connect", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo", "socket.gethostbyname",
     "socket.gethostbyaddr", "urllib.Request", "ftplib.connect", "smtplib.connect", "http.client.connect",
