@@ -48,6 +48,14 @@ def processes_with(marker):
     return found
 
 
+@pytest.fixture(autouse=True, params=["boundary", "guardrails"])
+def path(request, monkeypatch):
+    """Every test runs twice: behind the kernel boundary where this machine has it, and forced off."""
+    if request.param == "guardrails":
+        monkeypatch.setenv("HELPERS_SANDBOX_BOUNDARY", "off")
+    return request.param
+
+
 @pytest.fixture(scope="module")
 def warm():
     with ForkServer(preload=("json",)) as server:
@@ -94,20 +102,23 @@ time.sleep(1000)
     assert processes_with(marker) == []
 
 
-def test_setsid_grandchild_does_not_outlive_the_run():
-    # The grandchild reports its own pid, so the check is exact.
-    code = """
+# The grandchild leaves the group with setsid(), then becomes a sleeper whose command line carries a
+# marker unique to the test (its own pid means nothing out here once the run has a PID namespace).
+SETSID_GRANDCHILD = """
 import os, sys, time
 if os.fork() == 0:
     os.setsid()
-    print(os.getpid(), flush=True)
-    time.sleep(1000)
-time.sleep(0.3)
+    os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(1000)", {marker!r}])
+time.sleep(0.5)
 """
-    result = run_bounded(code)
+
+
+def test_setsid_grandchild_does_not_outlive_the_run():
+    marker = f"grandchild-{os.urandom(4).hex()}"
+    result = run_bounded(SETSID_GRANDCHILD.format(marker=marker))
     assert result.status == "ok", result.feedback()
-    pid = int(result.stdout.split()[0])
-    assert not alive(pid)
+    time.sleep(0.2)
+    assert processes_with(marker) == []
 
 
 def test_output_flood_is_capped():
@@ -352,10 +363,11 @@ def test_warm_timeout_memory_and_env(warm, monkeypatch):
 
 
 def test_warm_setsid_grandchild_is_killed(warm):
-    result = warm.run_code("import os, time\nif os.fork() == 0:\n    os.setsid()\n    print(os.getpid(), flush=True)\n"
-                           "    time.sleep(1000)\ntime.sleep(0.2)")
+    marker = f"grandchild-{os.urandom(4).hex()}"
+    result = warm.run_code(SETSID_GRANDCHILD.format(marker=marker))
     assert result.ok, result.feedback()
-    assert not alive(int(result.stdout.split()[0]))
+    time.sleep(0.2)
+    assert processes_with(marker) == []
 
 
 def test_warm_from_many_threads(warm):

@@ -45,9 +45,10 @@ child, cold or warm; plumbing.py is the process plumbing both paths share; resul
 """
 
 from .forkserver import TemplateClient
+from .layers import sandbox_layers
 from .registry import warm_server
 from .results import RunResult, TestOutcome, TestReport
 from .run import ForkServer, call_function, run_code, run_many, run_tests
 
 __all__ = ["RunResult", "TestOutcome", "TestReport", "ForkServer", "TemplateClient", "run_code", "call_function",
-           "run_tests", "run_many", "warm_server"]
+           "run_tests", "run_many", "warm_server", "sandbox_layers"]

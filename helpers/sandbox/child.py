@@ -198,6 +198,14 @@ def run_job(ctl):
         job = json.load(f)
     _RESULT = os.path.join(ctl, "result.jsonl")
     _set_limits(job["limits"])
+    if job["boundary"]:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the boot took our folder off the path
+        import boundary  # only now: a run without the boundary does not pay for ctypes
+        del sys.path[0]
+        try:
+            boundary.enter(job["boundary"], os.path.dirname(ctl), os.getcwd())
+        except OSError as exc:  # the probe said yes, the kernel said no: run behind the guardrails only
+            _emit({"kind": "boundary", "error": str(exc)})
     if not job["network"]:
         _block_network()
     sys.path.insert(0, os.getcwd())  # like `python script.py`: files= modules are importable

@@ -12,9 +12,11 @@ import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from .child import test_names
 from .forkserver import TemplateClient, boot
+from .layers import kernel_layers
 from .plumbing import carries_token, child_env, killpg, new_token, sweep
 from .registry import warm_server
 from .results import RunResult, TestOutcome, TestReport, last_lines
@@ -146,6 +148,7 @@ def _execute(job, timeout, memory_mb, files, allow_network, warm, output_limit):
         os.mkdir(ctl)
         _put_files(work, files or {})
         job["network"] = allow_network
+        job["boundary"] = kernel_layers(allow_network)
         job["limits"] = {"cpu": int(timeout * (os.cpu_count() or 1)) + 1, "as": memory_mb << 20,
                          "fsize": FILE_SIZE_MB << 20, "nofile": OPEN_FILES, "core": 0}
         with open(os.path.join(ctl, "job.json"), "w", encoding="utf-8") as f:
@@ -153,15 +156,16 @@ def _execute(job, timeout, memory_mb, files, allow_network, warm, output_limit):
         out, err = _Capture(output_limit), _Capture(output_limit)
         env = child_env(work, token)
         try:
-            spawn = server.spawn if server else _spawn_cold
+            spawn = partial(server.spawn, contained="pid" in job["boundary"]) if server else _spawn_cold
             status, timed_out, maxrss = spawn(ctl, work, env, out.w, err.w, timeout)
         finally:
             out.close_writer()
             err.close_writer()
-        if not server:  # the fork server, a subreaper, has already swept its task's leftovers
+        records = _read_records(os.path.join(ctl, "result.jsonl"))
+        contained = "pid" in job["boundary"] and not any(r["kind"] == "boundary" for r in records)
+        if not server and not contained:  # leftovers die with a PID namespace; the fork server sweeps its own
             sweep(carries_token(token))
         stdout, stderr = out.text(), err.text()
-        records = _read_records(os.path.join(ctl, "result.jsonl"))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     duration = time.perf_counter() - start

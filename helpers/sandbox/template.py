@@ -6,7 +6,8 @@ import os
 import sys
 
 # Top-level modules here, not helpers.sandbox.*: the template is its own program (see forkserver.BOOT).
-import child  # noqa: F401  (every task runs child.run_job: imported once, before forking)
+import boundary
+import child  # every task runs child.run_job: imported once, before forking
 from plumbing import live_child_of, sweep
 
 # --------------------------------------------------------------------------- the template
@@ -97,6 +98,7 @@ def serve(fd, preload, deep=True):
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
     except Exception as exc:
         errors.append(f"subreaper: {exc!r}")
+    boundary.libc()  # loaded once here, not in every task that enters the namespaces
     import gc
     import resource  # noqa: F401  (imported here once rather than in every task)
     gc.freeze()  # a collection in a task must not touch (and so copy) every preloaded object
@@ -122,12 +124,13 @@ def serve(fd, preload, deep=True):
                 if pid == 0:
                     break
                 if pid in tasks:
-                    tid = tasks.pop(pid)
+                    tid, contained = tasks.pop(pid)
                     try:
                         os.killpg(pid, signal.SIGKILL)  # whatever is left of the task's group
                     except OSError:
                         pass
-                    _kill_strays(tasks)
+                    if not contained:  # a contained task's leftovers died with its PID namespace
+                        _kill_strays(tasks)
                     sock.send(json.dumps({"id": tid, "status": status, "maxrss": usage.ru_maxrss}).encode())
         if sock in ready:
             msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
@@ -139,7 +142,7 @@ def serve(fd, preload, deep=True):
                 _task(request, fds, (sock.fileno(), wake_r, wake_w))
             for f in fds:
                 os.close(f)
-            tasks[pid] = request["id"]
+            tasks[pid] = request["id"], request["contained"]
             sock.send(json.dumps({"id": request["id"], "pid": pid}).encode())
     for pid in tasks:
         try:
