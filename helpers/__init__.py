@@ -70,6 +70,7 @@ from .sandbox import (
     run_code,
     run_many,
     run_tests,
+    sandbox_layers,
 )
 from .team import (
     AGENTS,
@@ -125,6 +126,7 @@ __all__ = [
     "plot_usage",
     # running untrusted code (helpers.sandbox)
     "run_code", "call_function", "run_tests", "run_many", "ForkServer", "RunResult", "TestReport", "TestOutcome",
+    "sandbox_layers",
     # notebook 03: the toolmaker
     "ToolLibrary", "ToolNotFoundError", "Toolmaker", "choose_tool", "stated_signature", "tool_prompt", "fix_prompt",
     "plot_tool_builds", "split_reply", "BROKEN_TOOLS", "SHOUT_TESTS", "check_own_tool", "check_reuse",
