@@ -1,39 +1,55 @@
-"""Run LLM-written code in a child process that cannot hang, exhaust or read the host.
+"""Run LLM-written code in a child process that cannot hang or exhaust the host and, where Linux
+allows it, behind a kernel boundary.
 
     result = run_code("print(1/0)")                   # RunResult(status="error", error_type="ZeroDivisionError")
     result = call_function(code, "score", data)       # result.value holds the JSON-able return value
     report = run_tests(code, "def test_a(): assert f(2) == 4")
     print(report.summary(), report.feedback())
 
-This is a guardrail for honest-but-buggy code, NOT a security boundary against a determined
-attacker. Code that wants out can get out. For hostile code use a container or VM (gVisor,
-Firecracker, a locked-down Docker) on top of this.
+Two kinds of protection. The guardrails hold everywhere; the kernel boundary holds where Linux lets
+an ordinary process create namespaces (root, or unprivileged user namespaces). `sandbox_layers()`
+says which are on; a missing layer is said once, in one line, and the run goes on behind the rest.
 
-What it contains, per run:
+The guardrails, per run:
   - a fresh `python -I` (isolated mode: no user site, no PYTHON* variables, no script dir on sys.path)
-    or, with `warm=`, a fresh fork of a clean template process (template.py);
+    or, with `warm=`, a fresh fork of a clean template process (template.py, never the notebook);
   - a fresh temporary working directory (also HOME and TMPDIR), removed afterwards;
   - an explicit minimal environment (PATH, HOME, TMPDIR, LANG): no API keys, nothing else;
-  - stdin closed (reads see EOF);
+  - stdin closed (reads see EOF); stdout/stderr captured by the parent and capped;
   - its own session and process group, SIGKILLed as a group at the wall-clock timeout;
   - rlimits: CPU seconds, address space (memory_mb), file size, open files, core dumps off;
-  - stdout/stderr captured by the parent and capped (the rest is read and thrown away);
-  - leftovers: after the run every process carrying the run's token in its environment (that is,
-    every descendant, even one that called setsid()) is SIGKILLed; the fork server is a
-    child subreaper and kills whatever its tasks leave behind;
-  - network: an audit hook refuses socket connects, sends and DNS look-ups unless allow_network=True.
+  - an audit hook refuses socket connects, sends and DNS look-ups unless allow_network=True;
+  - without a PID namespace, leftovers are swept: every process carrying the run's token in its
+    environment is SIGKILLed, and the fork server, a child subreaper, kills what its tasks leave.
+
+The kernel boundary (boundary.py), per run, cold and warm:
+  - a user namespace that owns the others: the run is root inside it and nothing outside; every
+    capability is dropped before the job starts (no remount, no unmount, no way back);
+  - a PID namespace: the run sees and can signal only its own processes; when its first process
+    ends, the kernel kills every process left in it (no sweep needed, setsid() or not);
+  - a mount namespace: the whole filesystem read-only (home, repository, tool library, notebooks),
+    except the run's folder and a private tmpfs on /tmp and /dev/shm; a /proc of its own;
+  - a network namespace with a loopback that is down: no connection anywhere, whatever the code
+    does (ctypes, a subprocess, curl); allow_network=True leaves it out; the audit hook stays;
+  - at most 300 processes (pid_max of its PID namespace, on kernels where it is per namespace).
+Each task of the warm template enters fresh namespaces after its fork, rather than the template
+living inside them: a PID namespace must be new per run (its first process is the run's init, and
+its death is the leftover sweep), and the template must stay outside to reach every run's folder
+and to spawn runs with the boundary off. Entering costs a few system calls; the real price is two
+more processes per run (the namespace's init, and the job forked from it, since PID 1 ignores
+signals it sends itself, such as os.kill(os.getpid(), SIGSEGV), and a run must be able to die that way).
 
 What it does NOT do:
-  - no filesystem isolation: the code can read every file the notebook user can read (and as root
-    that is every file), and write anywhere it has permission to;
-  - no syscall filtering and no namespaces: it sees other processes, can signal them, can exec
-    programs (curl, a compiled binary) that ignore the audit hook;
-  - the audit hook lives in the child's own memory: ctypes tricks or a C extension can remove or
-    bypass it, and subprocesses do not inherit it;
-  - RLIMIT_NPROC does not stop fork() for root, so a fork bomb is only stopped by the timeout and
-    the group kill; until then it can load the machine. Memory is capped per process, not per run;
-  - a process that clears its environment and calls setsid() can escape the cold-path leftover
-    sweep; on Windows (no `resource`, no process groups) only the timeout applies.
+  - no per-run memory cap: memory is limited per process (RLIMIT_AS); 300 processes could each use
+    memory_mb. cgroup v2 would cap the sum; it is not used;
+  - no syscall filtering (seccomp): the kernel's whole surface is reachable, and a kernel bug is a
+    way out; the files the user can read stay readable (secrets in your home included);
+  - Unix sockets on the read-only filesystem (e.g. /run/docker.sock) can still be connected to;
+  - without the kernel boundary (a container without the capability, macOS, Windows): the code can
+    write where its user may, see and signal other processes, and remove the audit hook with ctypes;
+    as root, RLIMIT_NPROC does not stop fork(), so a fork bomb lasts until the timeout; on Windows
+    (no `resource`, no process groups) only the timeout applies.
+For hostile code, add a VM or gVisor around all of this.
 
 Outcomes are a closed set: "ok", "error" (an exception, or a nonzero exit code such as
 sys.exit(3)), "timeout" (wall clock or CPU limit), "memory" (MemoryError, or killed by a signal
@@ -41,7 +57,8 @@ while near the address-space limit) and "killed" (any other signal).
 
 Files: run.py holds the entry points; forkserver.py is the warm template's client and template.py
 the template itself; registry.py owns the shared warm templates; child.py is what runs inside the
-child, cold or warm; plumbing.py is the process plumbing both paths share; results.py the result types.
+child, cold or warm, and boundary.py the namespaces it enters; layers.py probes and reports them;
+plumbing.py is the process plumbing both paths share; results.py the result types.
 """
 
 from .forkserver import TemplateClient
