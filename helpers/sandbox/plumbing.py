@@ -27,14 +27,12 @@ def killpg(pid):
         pass
 
 
-def sweep(match, reap=False):
-    """SIGKILL every process whose pid `match` accepts, and repeat until none is left: a fork bomb
-    may still be forking while we kill. With `reap`, the matches are our own children: each is
-    waited for, so that its children are reparented to us (a subreaper) and found next pass."""
-    if not os.path.isdir("/proc"):
-        return
+def sweep(find, reap=False):
+    """SIGKILL every process `find()` lists, and repeat until it lists none: a fork bomb may still be
+    forking while we kill. With `reap`, they are our own children: each is waited for, so that its
+    children are reparented to us (a subreaper) and found next pass."""
     for _ in range(1000):
-        found = [int(e) for e in os.listdir("/proc") if e.isdigit() and match(int(e))]
+        found = find()
         for pid in found:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -52,29 +50,44 @@ def sweep(match, reap=False):
             time.sleep(0.005)
 
 
+def _all_pids():
+    return [int(e) for e in os.listdir("/proc") if e.isdigit()] if os.path.isdir("/proc") else []
+
+
 def carries_token(token):
-    """A `sweep` match: the process's environment holds the run's token. /proc/PID/environ is the
+    """A `sweep` finder: processes whose environment holds the run's token. /proc/PID/environ is the
     environment at exec time, so this also finds processes that changed os.environ afterwards."""
     needle = f"{TOKEN_VAR}={token}\0".encode()
 
-    def match(pid):
+    def has_token(pid):
         try:
             with open(f"/proc/{pid}/environ", "rb") as f:
                 return needle in f.read()
         except OSError:
             return False
-    return match
+    return lambda: [pid for pid in _all_pids() if has_token(pid)]
 
 
-def live_child_of(parent, keep=()):
-    """A `sweep` match: a live (not zombie) child of `parent` whose pid is not in `keep`."""
-    def match(pid):
-        if pid in keep:
-            return False
+def children_of(parent, keep=()):
+    """A `sweep` finder: live children of `parent` not in `keep`, read from /proc/PID/task/*/children
+    (one small file per thread, not a scan of every process on the machine)."""
+    def find():
         try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-            return int(fields[1]) == parent and fields[0] != b"Z"
-        except (OSError, IndexError, ValueError):
-            return False
-    return match
+            pids = set()
+            for tid in os.listdir(f"/proc/{parent}/task"):
+                with open(f"/proc/{parent}/task/{tid}/children") as f:
+                    pids.update(map(int, f.read().split()))
+        except OSError:  # a kernel without CONFIG_PROC_CHILDREN
+            pids = {pid for pid in _all_pids() if _parent_of(pid) == parent}
+        return [pid for pid in pids if pid not in keep and _parent_of(pid) == parent]
+    return find
+
+
+def _parent_of(pid):
+    """The parent of a live process; None for a zombie or a process gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return None if fields[0] == b"Z" else int(fields[1])
+    except (OSError, IndexError, ValueError):
+        return None

@@ -8,7 +8,7 @@ import sys
 # Top-level modules here, not helpers.sandbox.*: the template is its own program (see forkserver.BOOT).
 import boundary
 import child  # every task runs child.run_job: imported once, before forking
-from plumbing import live_child_of, sweep
+from plumbing import children_of, sweep
 
 # --------------------------------------------------------------------------- the template
 
@@ -84,7 +84,7 @@ def _preload(names, deep):
 
 def _kill_strays(tasks):
     """Kill our children that are not running tasks: leftovers reparented to us, the subreaper."""
-    sweep(live_child_of(os.getpid(), keep=tasks), reap=True)
+    sweep(children_of(os.getpid(), keep=tasks), reap=True)
 
 
 def serve(fd, preload, deep=True):
