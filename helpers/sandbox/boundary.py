@@ -13,6 +13,7 @@ CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = 442, -100, 0x8000, 1
+SYS_CLONE = {"x86_64": 56, "aarch64": 220}
 PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, SECURE_NOROOT_ALL = 28, 38, 0x3F  # noroot, no setuid fixup, keep-caps off: locked
 MAX_PROCESSES = 300    # per run: the kernel's smallest pid_max is 301
 PRIVATE_TMP_MB = 256   # each of the private /tmp and /dev/shm (tmpfs counts against memory, not disk)
@@ -66,16 +67,26 @@ def _drop_privileges():
     _call("capset", header, ctypes.c_buffer(bytes(24), 24))         # effective, permitted, inheritable: none
 
 
-def _unshare(layers):
-    """A user namespace (we are root inside it, with no power outside) owning the others."""
-    uid, gid = os.geteuid(), os.getegid()
-    flags = CLONE_NEWUSER | CLONE_NEWIPC
-    flags |= (CLONE_NEWPID if "pid" in layers else 0) | (CLONE_NEWNS if "mount" in layers else 0)
-    flags |= CLONE_NEWNET if "network" in layers else 0
-    _call("unshare", flags)
-    _write("/proc/self/setgroups", "deny")
-    _write("/proc/self/uid_map", f"0 {uid} 1")
-    _write("/proc/self/gid_map", f"0 {gid} 1")
+def _clone(layers):
+    """fork(), except that the child starts in new namespaces (clone(2) with CLONE_NEW* flags), so it
+    is PID 1 of its own: no process stands between the caller and the run's init. A user namespace
+    owns the others: the child is root inside it and has no power outside."""
+    import ctypes
+    number = SYS_CLONE.get(os.uname().machine)
+    if number is None:
+        raise Refused(38, f"clone: no system call number known for {os.uname().machine}")
+    flags = CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWPID | signal.SIGCHLD
+    flags |= (CLONE_NEWNS if "mount" in layers else 0) | (CLONE_NEWNET if "network" in layers else 0)
+    ctypes.pythonapi.PyOS_BeforeFork()
+    pid = ctypes.PyDLL(None, use_errno=True).syscall(number, flags, 0, 0, 0, 0)  # holds the GIL, as fork() does
+    errno = ctypes.get_errno()
+    if pid == 0:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
+        return 0
+    ctypes.pythonapi.PyOS_AfterFork_Parent()
+    if pid < 0:
+        raise Refused(errno, f"clone: {os.strerror(errno)}")
+    return pid
 
 
 def _private_tmp(root, work):
@@ -101,71 +112,78 @@ def _private_tmp(root, work):
 
 
 def _lock_filesystem(root):
-    _readonly("/", recursive=True)
+    _readonly("/", recursive=True)   # /proc included: pid_max is set by now
     for path in ("/tmp", "/dev/shm", root):
         if os.path.ismount(path):
             _readonly(path, False)
 
 
-def _init(pid_fd_w, layers):
-    """PID 1 of the run's namespace: mount its /proc, cap its processes, start the job, reap orphans.
-    When it exits the kernel kills whatever is left in the namespace: that is the leftover sweep."""
-    if "mount" in layers:
-        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    if "processes" in layers:
-        _write("/proc/sys/kernel/pid_max", str(MAX_PROCESSES + 1))
-    if "mount" in layers:
-        _readonly("/proc")
-    job = os.fork()
-    if job == 0:
-        os.close(pid_fd_w)
-        return
+def contain(layers, root, work, close=(), new_group=False):
+    """Start the run's init inside fresh namespaces; the caller gets (its pid, a pipe that will hold
+    the job's wait status). In the job, forked by that init, this returns None and the job runs.
+    The init closes `close` (the caller's own descriptors), leads a new process group with
+    `new_group` (else it stays in the caller's, which is killed as one), sets up the namespaces, mounts /proc
+    and caps the processes, forks the job and reaps orphans until the job ends. When the init exits,
+    the kernel kills whatever is left in the namespace: that is the leftover sweep."""
+    uid, gid = os.geteuid(), os.getegid()
+    status_r, status_w = os.pipe()
+    init = _clone(layers)
+    if init:
+        os.close(status_w)
+        return init, status_r
+    try:
+        for fd in (status_r, *close):
+            os.close(fd)
+        signal.set_wakeup_fd(-1)  # the fork server's, whose descriptor is closed now
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if new_group:
+            os.setsid()
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"0 {uid} 1")
+        _write("/proc/self/gid_map", f"0 {gid} 1")
+        if "mount" in layers:
+            _mount(None, "/", None, MS_REC | MS_PRIVATE)   # nothing we mount propagates back out
+            _private_tmp(root, work)
+            _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            if "processes" in layers:
+                _write("/proc/sys/kernel/pid_max", str(MAX_PROCESSES + 1))
+            _lock_filesystem(root)
+            os.chdir(work)  # the old working directory still points into a mount now read-only
+        job = os.fork()
+        if job == 0:
+            os.close(status_w)
+            _drop_privileges()
+            return None
+    except BaseException as exc:  # the job must not run half-contained
+        print(f"sandbox boundary: {exc}", file=sys.stderr)
+        os._exit(1)
     while True:
         pid, status = os.waitpid(-1, 0)
         if pid == job:
-            os.write(pid_fd_w, struct.pack("i", status))
+            os.write(status_w, struct.pack("i", status))
             os._exit(0)
 
 
-def _relay(init, status_r):
-    """In the process outside the namespace: wait for its PID 1, then end the way the job ended."""
+def job_status(init_status, status_r):
+    """The job's wait status, from the pipe its init filled; the init's own if it died first."""
+    try:
+        data = os.read(status_r, 4)
+    except BlockingIOError:
+        data = b""
+    os.close(status_r)
+    return struct.unpack("i", data)[0] if len(data) == 4 else init_status
+
+
+def relay(init, status_r):
+    """Cold path: in the process outside the namespaces, wait for the init, then end as the job did."""
     _, init_status = os.waitpid(init, 0)
-    data = os.read(status_r, 4)
-    status = struct.unpack("i", data)[0] if len(data) == 4 else init_status
-    sys.stdout.flush()
+    status = job_status(init_status, status_r)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         signal.signal(sig, signal.SIG_DFL)
         os.kill(os.getpid(), sig)
         os.kill(os.getpid(), signal.SIGKILL)
     os._exit(os.waitstatus_to_exitcode(status))
-
-
-def enter(layers, root, work):
-    """Put this process's job behind `layers`. Returns in the job's process; the caller's process
-    becomes a relay that never returns. Raises Refused before any fork if a step fails."""
-    _unshare(layers)
-    if "mount" in layers:
-        _mount(None, "/", None, MS_REC | MS_PRIVATE)   # nothing we mount propagates back out
-        _private_tmp(root, work)
-        _lock_filesystem(root)
-        os.chdir(work)  # the old working directory still points into the mount now read-only
-    if "pid" not in layers:
-        _drop_privileges()
-        return
-    status_r, status_w = os.pipe()
-    init = os.fork()
-    if init == 0:
-        os.close(status_r)
-        try:
-            _init(status_w, layers)
-            _drop_privileges()
-        except BaseException as exc:  # the job must not run half-contained
-            print(f"sandbox boundary: {exc}", file=sys.stderr)
-            os._exit(1)
-        return
-    os.close(status_w)
-    _relay(init, status_r)
 
 
 def _try(layers):
@@ -175,25 +193,29 @@ def _try(layers):
     work = os.path.join(root, "work")
     os.mkdir(work)
     r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        try:
-            enter(layers, root, work)
-            verdict = None
-            if "mount" in layers and (os.access("/etc", os.W_OK) or not os.access(work, os.W_OK)):
-                verdict = "the filesystem is not read-only outside the run's folder"
-        except OSError as exc:
-            verdict = str(exc)
+    try:
+        spawned = contain(layers, root, work, close=(r,))
+    except OSError as exc:
+        spawned, verdict = False, str(exc)
+    if spawned is None:  # the job: look around
+        verdict = None
+        if "mount" in layers and (os.access("/etc", os.W_OK) or not os.access(work, os.W_OK)):
+            verdict = "the filesystem is not read-only outside the run's folder"
         os.write(w, json.dumps(verdict).encode())
         os._exit(0)
-    os.close(w)
-    os.waitpid(pid, 0)
-    data = os.read(r, 4096)
+    if spawned:
+        os.close(w)
+        pid, status_r = spawned
+        os.waitpid(pid, 0)
+        os.close(status_r)
+        data = os.read(r, 4096)
+        verdict = json.loads(data) if data else "the probe died"
+    else:
+        os.close(w)
     os.close(r)
     os.rmdir(work)
     os.rmdir(root)
-    return json.loads(data) if data else "the probe died"
+    return verdict
 
 
 def probe():

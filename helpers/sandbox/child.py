@@ -191,21 +191,25 @@ def _tests(module, job):
             index += 1
 
 
-def run_job(ctl):
-    """Run CTL/job.json in this process. Returns the exit code; user code's SystemExit propagates."""
+def run_job(ctl, contained=False):
+    """Run CTL/job.json in this process (behind the boundary it names, unless the fork server has
+    `contained` it already). Returns the exit code; user code's SystemExit propagates."""
     global _RESULT
     with open(os.path.join(ctl, "job.json"), encoding="utf-8") as f:
         job = json.load(f)
     _RESULT = os.path.join(ctl, "result.jsonl")
     _set_limits(job["limits"])
-    if job["boundary"]:
+    if job["boundary"] and not contained:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the boot took our folder off the path
         import boundary  # only now: a run without the boundary does not pay for ctypes
         del sys.path[0]
         try:
-            boundary.enter(job["boundary"], os.path.dirname(ctl), os.getcwd())
+            spawned = boundary.contain(job["boundary"], os.path.dirname(ctl), os.getcwd())
         except OSError as exc:  # the probe said yes, the kernel said no: run behind the guardrails only
             _emit({"kind": "boundary", "error": str(exc)})
+            spawned = None
+        if spawned:
+            boundary.relay(*spawned)  # this process waits, then ends as the job did; the job goes on
     if not job["network"]:
         _block_network()
     sys.path.insert(0, os.getcwd())  # like `python script.py`: files= modules are importable

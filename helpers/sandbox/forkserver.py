@@ -81,16 +81,16 @@ class TemplateClient:
             if waiting is not None:
                 waiting.put(reply)
 
-    def spawn(self, ctl, work, env, out_w, err_w, timeout, contained=False):
-        """Run one task; returns (wait status, timed_out, maxrss in KiB) like the cold path. A
-        `contained` task lives in its own PID namespace, so the template skips the leftover sweep."""
+    def spawn(self, ctl, work, env, out_w, err_w, timeout, boundary=()):
+        """Run one task, behind the kernel `boundary` layers; returns (wait status, timed_out, maxrss
+        in KiB) like the cold path."""
         replies = queues.SimpleQueue()
         with self._lock:
             if self._closed:
                 raise RuntimeError("the fork server is closed")
             tid = next(self._ids)
             self._waiters[tid] = replies
-            request = {"id": tid, "ctl": ctl, "work": work, "env": env, "contained": contained}
+            request = {"id": tid, "ctl": ctl, "work": work, "env": env, "boundary": list(boundary)}
             socket.send_fds(self._sock, [json.dumps(request).encode()], [out_w, err_w])
         deadline = time.monotonic() + timeout
         try:

@@ -29,9 +29,12 @@ def _probe():
                 _probed = {layer: f"no Linux namespaces on {sys.platform}" for layer in KERNEL}
             else:
                 try:
-                    out = subprocess.run([sys.executable, "-I", "-c", boot("boundary", "boundary.probe()")],
-                                         capture_output=True, text=True, timeout=30, cwd="/").stdout
-                    _probed = json.loads(out.strip().splitlines()[-1])
+                    done = subprocess.run([sys.executable, "-I", "-c", boot("boundary", "boundary.probe()")],
+                                          capture_output=True, text=True, timeout=30, cwd="/")
+                    _probed = json.loads(done.stdout.strip().splitlines()[-1])
+                    said = done.stderr.strip().splitlines()[-1:]  # a step that failed inside the probe
+                    _probed = {k: f"{v}: {said[0]}" if v and v.startswith("the probe died") and said else v
+                               for k, v in _probed.items()}
                 except (OSError, ValueError, IndexError, subprocess.SubprocessError) as exc:
                     _probed = {layer: f"the probe failed ({exc!r})" for layer in KERNEL}
         return _probed
@@ -42,6 +45,8 @@ def kernel_layers(allow_network=False) -> list:
     if os.environ.get(OFF_VAR, "").lower() == "off":
         return []
     active = [layer for layer, why in _probe().items() if why is None]
+    if "pid" not in active:  # the run's init, PID 1 of its namespace, carries every other layer
+        active = []
     if allow_network and "network" in active:
         active.remove("network")
     _say_missing()

@@ -156,7 +156,7 @@ def _execute(job, timeout, memory_mb, files, allow_network, warm, output_limit):
         out, err = _Capture(output_limit), _Capture(output_limit)
         env = child_env(work, token)
         try:
-            spawn = partial(server.spawn, contained="pid" in job["boundary"]) if server else _spawn_cold
+            spawn = partial(server.spawn, boundary=job["boundary"]) if server else _spawn_cold
             status, timed_out, maxrss = spawn(ctl, work, env, out.w, err.w, timeout)
         finally:
             out.close_writer()

@@ -19,12 +19,14 @@ def _exit_code(exc):
     return 1
 
 
-def _task(request, fds, closing):
-    """In the forked child: become a fresh sandboxed process, run the job, never return."""
+def _task(request, fds, closing, contained=False):
+    """In the forked child: become a fresh sandboxed process, run the job, never return. A
+    `contained` job stays in the process group of its namespace's init, which the client kills."""
     import signal
     code = 1
     try:
-        os.setsid()
+        if not contained:
+            os.setsid()
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for fd in closing:
@@ -41,7 +43,7 @@ def _task(request, fds, closing):
         for name in ("random", "numpy.random"):  # every fork would otherwise replay one sequence
             if name in sys.modules:
                 sys.modules[name].seed()
-        code = child.run_job(request["ctl"])
+        code = child.run_job(request["ctl"], contained)
     except SystemExit as exc:
         code = _exit_code(exc)
     except BaseException:
@@ -87,6 +89,25 @@ def _kill_strays(tasks):
     sweep(children_of(os.getpid(), keep=tasks), reap=True)
 
 
+def _start(request, fds, closing):
+    """Fork the task: straight into fresh namespaces (its init first) when it asks for the boundary.
+    Returns (pid, the pipe that will hold a contained job's status, else None)."""
+    if request["boundary"]:
+        try:
+            spawned = boundary.contain(request["boundary"], os.path.dirname(request["ctl"]), request["work"],
+                                       close=closing, new_group=True)  # the client kills this group
+        except OSError:
+            spawned = False  # the job itself will try again, and say why in its records
+        if spawned is None:
+            _task(request, fds, (), contained=True)
+        if spawned:
+            return spawned
+    pid = os.fork()
+    if pid == 0:
+        _task(request, fds, closing)
+    return pid, None
+
+
 def serve(fd, preload, deep=True):
     import ctypes
     import select
@@ -108,7 +129,7 @@ def serve(fd, preload, deep=True):
     signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     sock.send(json.dumps({"ready": True, "errors": errors}).encode())
-    tasks = {}  # pid -> request id
+    tasks = {}  # pid -> (request id, status pipe of a contained task)
     while True:
         ready = select.select([sock, wake_r], [], [])[0]
         if wake_r in ready:
@@ -124,25 +145,26 @@ def serve(fd, preload, deep=True):
                 if pid == 0:
                     break
                 if pid in tasks:
-                    tid, contained = tasks.pop(pid)
+                    tid, status_r = tasks.pop(pid)
                     try:
                         os.killpg(pid, signal.SIGKILL)  # whatever is left of the task's group
                     except OSError:
                         pass
-                    if not contained:  # a contained task's leftovers died with its PID namespace
+                    if status_r is None:
                         _kill_strays(tasks)
+                    else:  # pid was the init of the task's namespaces: leftovers died with it
+                        status = boundary.job_status(status, status_r)
                     sock.send(json.dumps({"id": tid, "status": status, "maxrss": usage.ru_maxrss}).encode())
         if sock in ready:
             msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
             if not msg:
                 break  # the client closed the connection: shut down
             request = json.loads(msg)
-            pid = os.fork()
-            if pid == 0:
-                _task(request, fds, (sock.fileno(), wake_r, wake_w))
+            closing = (sock.fileno(), wake_r, wake_w, *(r for _, r in tasks.values() if r is not None))
+            pid, status_r = _start(request, fds, closing)
             for f in fds:
                 os.close(f)
-            tasks[pid] = request["id"], request["contained"]
+            tasks[pid] = request["id"], status_r
             sock.send(json.dumps({"id": request["id"], "pid": pid}).encode())
     for pid in tasks:
         try:
