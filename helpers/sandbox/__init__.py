@@ -32,12 +32,13 @@ The kernel boundary (boundary.py), per run, cold and warm:
   - a network namespace with a loopback that is down: no connection anywhere, whatever the code
     does (ctypes, a subprocess, curl); allow_network=True leaves it out; the audit hook stays;
   - at most 300 processes (pid_max of its PID namespace, on kernels where it is per namespace).
-Each task of the warm template enters fresh namespaces after its fork, rather than the template
-living inside them: a PID namespace must be new per run (its first process is the run's init, and
-its death is the leftover sweep), and the template must stay outside to reach every run's folder
-and to spawn runs with the boundary off. Entering costs a few system calls; the real price is two
-more processes per run (the namespace's init, and the job forked from it, since PID 1 ignores
-signals it sends itself, such as os.kill(os.getpid(), SIGSEGV), and a run must be able to die that way).
+Each task of the warm template is cloned straight into fresh namespaces (clone(2) with CLONE_NEW*
+flags), rather than the template living inside them: a PID namespace must be new per run (its first
+process is the run's init, and the init's death is the leftover sweep), and the template must stay
+outside to reach every run's folder and to spawn runs with the boundary off. The cloned process is
+the init; it forks the job, because PID 1 ignores the signals it sends itself and a run must be able
+to die by os.kill(os.getpid(), SIGSEGV). So a contained warm run is two forks of the template instead
+of one; a cold run adds the init and the job to its `python -I`, which waits and ends as the job did.
 
 What it does NOT do:
   - no per-run memory cap: memory is limited per process (RLIMIT_AS); 300 processes could each use
