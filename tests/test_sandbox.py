@@ -383,3 +383,25 @@ def test_forkserver_close():
     assert not alive(pid)
     with pytest.raises(RuntimeError):
         server.run_code("print(1)")
+
+
+# --------------------------------------------------------------------------- layering
+
+def test_sandbox_package_has_no_import_cycle_and_no_private_imports():
+    import ast
+    folder = Path(__file__).resolve().parents[1] / "helpers" / "sandbox"
+    modules = {p.stem: ast.parse(p.read_text()) for p in folder.glob("*.py") if p.stem != "__init__"}
+    graph = {name: set() for name in modules}
+    for name, tree in modules.items():
+        for node in ast.walk(tree):  # `from .x import` in the package; `import x` in the child programs
+            found = [node.module] if isinstance(node, ast.ImportFrom) and node.module else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            for target in found:
+                if target in modules:
+                    graph[name].add(target)
+                    private = [a.name for a in node.names if a.name.startswith("_")]
+                    assert not private, f"{name} imports private {private} from {target}"
+
+    def reaches(start, goal, seen=()):
+        return any(n == goal or (n not in seen and reaches(n, goal, (*seen, n))) for n in graph[start])
+    assert [name for name in graph if reaches(name, name)] == []

@@ -171,3 +171,14 @@ def test_missing_layers_are_said_once_in_one_line(monkeypatch, capsys):
     assert layers_module.kernel_layers() == ["pid"]
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and "no mount, network, processes isolation" in lines[0] and "Operation not permitted" in lines[0]
+
+
+@needs("pid")
+def test_a_template_with_threads_still_contains_its_runs():
+    # numpy's OpenBLAS starts threads at import: the template then forks before entering the namespaces
+    with ForkServer(preload=("numpy",), deep=False) as warm:
+        result = warm.run_code("import numpy, os\nprint(numpy.ones((200, 200)).dot(numpy.ones(200)).sum(), os.getpid())",
+                               timeout=20)
+    assert result.ok, result.feedback()
+    total, pid = result.stdout.split()
+    assert float(total) == 200 * 200 and int(pid) <= 3

@@ -91,8 +91,10 @@ def _kill_strays(tasks):
 
 def _start(request, fds, closing):
     """Fork the task: straight into fresh namespaces (its init first) when it asks for the boundary.
-    Returns (pid, the pipe that will hold a contained job's status, else None)."""
-    if request["boundary"]:
+    Returns (pid, the pipe that will hold a contained job's status, else None). A template with
+    threads (OpenBLAS starts some at import) forks first: clone(2) skips the atfork handlers that
+    keep such libraries sane in a child, so the task enters the namespaces itself, as a cold run does."""
+    if request["boundary"] and len(os.listdir("/proc/self/task")) == 1:
         try:
             spawned = boundary.contain(request["boundary"], os.path.dirname(request["ctl"]), request["work"],
                                        close=closing, new_group=True)  # the client kills this group
