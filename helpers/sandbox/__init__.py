@@ -38,7 +38,9 @@ process is the run's init, and the init's death is the leftover sweep), and the 
 outside to reach every run's folder and to spawn runs with the boundary off. The cloned process is
 the init; it forks the job, because PID 1 ignores the signals it sends itself and a run must be able
 to die by os.kill(os.getpid(), SIGSEGV). So a contained warm run is two forks of the template instead
-of one; a cold run adds the init and the job to its `python -I`, which waits and ends as the job did.
+of one (three if the template has threads, as numpy's OpenBLAS starts: clone(2) skips the atfork
+handlers, so such a task forks first and enters the namespaces itself); a cold run adds the init and
+the job to its `python -I`, which waits and ends as the job did.
 
 What it does NOT do:
   - no per-run memory cap: memory is limited per process (RLIMIT_AS); 300 processes could each use
