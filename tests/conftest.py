@@ -1,5 +1,7 @@
 import os
+import socket
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,18 @@ def server():
     s = FakeServer()
     yield s
     s.close()
+
+
+@pytest.fixture
+def listener():
+    """A TCP server on 127.0.0.1: (its port, the connections it accepted)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(sock.accept()), daemon=True).start()
+    yield sock.getsockname()[1], accepted
+    sock.close()
 
 
 @pytest.fixture(autouse=True, scope="session")

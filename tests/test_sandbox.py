@@ -1,7 +1,6 @@
 """helpers.sandbox: the hostile battery (run as root, like Colab) and the ordinary paths."""
 
 import os
-import socket
 import sys
 import threading
 import time
@@ -172,17 +171,6 @@ def test_sys_exit_and_os_exit():
     assert (result.status, result.returncode, result.stdout) == ("error", 3, "bye\n")
     result = run_bounded("import os\nos._exit(0)")
     assert (result.status, result.returncode) == ("ok", 0)
-
-
-@pytest.fixture
-def listener():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    accepted = []
-    threading.Thread(target=lambda: accepted.append(sock.accept()), daemon=True).start()
-    yield sock.getsockname()[1], accepted
-    sock.close()
 
 
 def test_network_refused_by_default(listener):

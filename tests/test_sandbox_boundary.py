@@ -2,10 +2,8 @@
 warm, as whatever user runs the tests: root in CI, like Colab), and the fallback when it is forced off."""
 
 import os
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,14 +21,14 @@ def needs(layer):
 
 
 @pytest.fixture(scope="module")
-def server():
+def template():
     with ForkServer() as warm:
         yield warm
 
 
 @pytest.fixture(params=["cold", "warm"])
-def run(request, server):
-    return run_code if request.param == "cold" else server.run_code
+def run(request, template):
+    return run_code if request.param == "cold" else template.run_code
 
 
 @pytest.fixture
@@ -40,17 +38,6 @@ def sleeper():
     yield proc
     proc.kill()
     proc.wait()
-
-
-@pytest.fixture
-def listener():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    accepted = []
-    threading.Thread(target=lambda: accepted.append(sock.accept()), daemon=True).start()
-    yield sock.getsockname()[1], accepted
-    sock.close()
 
 
 # Straight through libc, around the audit hook: what a determined program does.
