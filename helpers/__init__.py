@@ -32,6 +32,7 @@ from .sandbox import (
     run_code,
     run_many,
     run_tests,
+    sandbox_layers,
 )
 from .show import show_source
 
@@ -44,6 +45,7 @@ __all__ = [
     "extract_code", "parse_items", "plot_usage",
     # running untrusted code (helpers.sandbox)
     "run_code", "call_function", "run_tests", "run_many", "ForkServer", "RunResult", "TestReport", "TestOutcome",
+    "sandbox_layers",
     # showing a helper's code in a notebook
     "show_source",
 ]

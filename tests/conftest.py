@@ -1,5 +1,7 @@
 import os
+import socket
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,15 @@ def registry(tmp_path_factory):
         done = None
     if done is None or done.returncode:
         pytest.skip("the package registry is unreachable (pip download failed)")
+
+
+@pytest.fixture
+def listener():
+    """A TCP server on 127.0.0.1: (its port, the connections it accepted)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(sock.accept()), daemon=True).start()
+    yield sock.getsockname()[1], accepted
+    sock.close()

@@ -9,16 +9,9 @@ from pathlib import Path
 
 HELPERS = Path(__file__).resolve().parent.parent / "helpers"
 
-# Known cycles, each a set of modules, that another branch is removing. Delete an entry when it lands.
-KNOWN_CYCLES = [
-    # the sandbox branch (issue 12, helpers/sandbox/ package) removes it: ForkServer stops calling back
-    {"helpers.sandbox", "helpers.forkserver"},
-]
-# Known private imports across packages (importer, module, name), removed by the same sandbox branch.
-KNOWN_PRIVATE = {
-    ("helpers.forkserver", "helpers.sandbox", name)
-    for name in ("_new_token", "_child_env", "_kill_leftovers", "_killpg")
-}
+# Known cycles and private imports across packages: none left. An entry here must name the work removing it.
+KNOWN_CYCLES: list[set[str]] = []
+KNOWN_PRIVATE: set[tuple[str, str, str]] = set()
 
 
 def modules(root: Path) -> dict[str, Path]:

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from helpers import sandbox_layers
 from helpers.toolmaker import ToolLibrary
 from helpers.toolmaker.broken import ATTACKS
 
@@ -73,8 +74,12 @@ def test_a_test_that_writes_the_real_library_is_refused_and_undone(lib):
     before = snapshot(lib)
     sabotage = f"def test_shout():\n    open({str(lib.path)!r}, 'w').write('garbage(')\n    assert shout('a') == 'A'\n"
     change = lib.add(tool("shout"), sabotage, name="shout")
-    assert not change.ok and "restored from the last good version" in change.message
+    assert not change.ok
     assert_intact(lib, before)
+    if sandbox_layers(show=False).get("mount") != "on":   # with the mount namespace the write cannot even happen
+        assert "restored from the last good version" in change.message
+    else:
+        assert "FileNotFoundError" in change.message or "Read-only" in change.message
 
 
 # -- concurrent adds never lose a tool -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..llm import extract_code
-from ..sandbox import call_function
+from ..sandbox import call_function, warm_server
 from .engine import Check, Fitness, llm_crossover, llm_mutation
 from .newsgroups_data import NewsgroupsData
 
@@ -122,7 +122,8 @@ class NewsgroupsTask:
     The score's caps: train <= 10 s, predict <= 3 s.
 
     ``accuracy_weight`` and the time caps are the score's knobs (exercise 3 turns them). ``warm`` is an
-    optional ``ForkServer`` with scikit-learn preloaded (faster starts, thread pools only).
+    optional ``ForkServer`` with scikit-learn preloaded, or True for the shared one (faster starts, thread
+    pools only).
     """
 
     def __init__(self, data: NewsgroupsData, *, accuracy_weight=0.8, max_train_time=10.0, max_pred_time=3.0,
@@ -141,7 +142,8 @@ class NewsgroupsTask:
             return Fitness(0.0, [Check("runs", False, "no solve() function in the reply")],
                            error="the reply had no solve() function")
         run = call_function(code + HARNESS, "_evaluate", "data.pkl", timeout=self.timeout,
-                            memory_mb=self.memory_mb, files={"data.pkl": Path(self.data.path)}, warm=self.warm)
+                            memory_mb=self.memory_mb, files={"data.pkl": Path(self.data.path)},
+                            warm=warm_server(("numpy", "sklearn")) if self.warm is True else self.warm)
         if not run.ok:
             what = {"timeout": f"timed out (limit {self.timeout} s) and was killed",
                     "memory": f"ran out of memory (limit {self.memory_mb} MB)"}.get(run.status, "failed")

@@ -373,12 +373,12 @@ class ToolLibrary:
         return None
 
     def _verify_and_swap(self, name, candidate, tests, code, replace, tool_code, source) -> Change:
-        from ..sandbox import run_tests
+        from ..sandbox import run_tests, warm_server
 
         suites = {n: self.tests(n) for n in self.registry if self.tests(n)}
         suites[name] = tests
         expected = sum(map(count_tests, suites.values()))
-        warm = _warm_server() or False
+        warm = warm_server(("textblob",), deep=False) or False  # a cold TextBlob import costs seconds per check
         self.sandbox_runs += 1
         report = run_tests(candidate, list(suites.values()), timeout=self.timeout, warm=warm)
         touched = self._restore()   # the sandbox can write anywhere: the real files must still be the last good ones
@@ -433,21 +433,3 @@ class ToolLibrary:
         return change
 
 
-_SERVER = []
-
-
-def _warm_server():
-    """One shared fork server with TextBlob preloaded (a cold import costs seconds per check); None if
-    this platform cannot fork, and then every check runs cold."""
-    if not _SERVER:
-        try:
-            from ..sandbox import ForkServer
-
-            _SERVER.append(ForkServer(preload=("textblob",), deep=False))
-            import atexit
-
-            atexit.register(_SERVER[0].close)
-        except Exception:  # no fork (Windows) or no textblob: cold runs still work
-            _SERVER.append(None)
-    server = _SERVER[0]
-    return None if server is None or getattr(server, "_closed", False) else server

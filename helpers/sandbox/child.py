@@ -1,19 +1,13 @@
-"""What runs inside the sandbox's child process, cold or warm: limits, network guard, the job.
-
-Cold path: helpers.sandbox starts `python -I` on a one-line boot that imports this file and calls
-`run_job(CTL_DIR)`: it applies the limits, installs the network audit hook, runs the job described
-in CTL_DIR/job.json and writes one JSON line per outcome to CTL_DIR/result.jsonl.
-Warm path: a fork of the template in forkserver.py calls the same `run_job`.
-
-Only os, sys and json are imported at the top: every import here is paid on every cold run.
-"""
+"""What runs inside the sandboxed child, cold (`python -I` on a one-line boot) or warm (a fork of template.py):
+limits, the network guard, the job in CTL/job.json, one JSON line per outcome in CTL/result.jsonl.
+Only os, sys and json are imported at the top: every import here is paid on every cold run."""
 
 import json
 import os
 import sys
 
 CANDIDATE = "<candidate>"
-# Audit events that reach the network; refusing them is a guardrail, not a wall (see sandbox.py).
+# Audit events that reach the network; refusing them is a guardrail, not a wall (see the package docstring).
 NET_EVENTS = frozenset({
     "socket.connect", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo", "socket.gethostbyname",
     "socket.gethostbyaddr", "urllib.Request", "ftplib.connect", "smtplib.connect", "http.client.connect",
@@ -197,13 +191,25 @@ def _tests(module, job):
             index += 1
 
 
-def run_job(ctl):
-    """Run CTL/job.json in this process. Returns the exit code; user code's SystemExit propagates."""
+def run_job(ctl, contained=False):
+    """Run CTL/job.json in this process (behind the boundary it names, unless the fork server has
+    `contained` it already). Returns the exit code; user code's SystemExit propagates."""
     global _RESULT
     with open(os.path.join(ctl, "job.json"), encoding="utf-8") as f:
         job = json.load(f)
     _RESULT = os.path.join(ctl, "result.jsonl")
     _set_limits(job["limits"])
+    if job["boundary"] and not contained:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the boot took our folder off the path
+        import boundary  # only now: a run without the boundary does not pay for ctypes
+        del sys.path[0]
+        try:
+            spawned = boundary.contain(job["boundary"], os.path.dirname(ctl), os.getcwd())
+        except OSError as exc:  # the probe said yes, the kernel said no: run behind the guardrails only
+            _emit({"kind": "boundary", "error": str(exc)})
+            spawned = None
+        if spawned:
+            boundary.relay(*spawned)  # this process waits, then ends as the job did; the job goes on
     if not job["network"]:
         _block_network()
     sys.path.insert(0, os.getcwd())  # like `python script.py`: files= modules are importable

@@ -1,48 +1,8 @@
-"""Run LLM-written code in a child process that cannot hang, exhaust or read the host.
-
-    result = run_code("print(1/0)")                   # RunResult(status="error", error_type="ZeroDivisionError")
-    result = call_function(code, "score", data)       # result.value holds the JSON-able return value
-    report = run_tests(code, "def test_a(): assert f(2) == 4")
-    print(report.summary(), report.feedback())
-
-This is a guardrail for honest-but-buggy code, NOT a security boundary against a determined
-attacker. Code that wants out can get out. For hostile code use a container or VM (gVisor,
-Firecracker, a locked-down Docker) on top of this.
-
-What it contains, per run:
-  - a fresh `python -I` (isolated mode: no user site, no PYTHON* variables, no script dir on sys.path)
-    or, with `warm=`, a fresh fork of a clean template process (helpers/forkserver.py);
-  - a fresh temporary working directory (also HOME and TMPDIR), removed afterwards;
-  - an explicit minimal environment (PATH, HOME, TMPDIR, LANG): no API keys, nothing else;
-  - stdin closed (reads see EOF);
-  - its own session and process group, SIGKILLed as a group at the wall-clock timeout;
-  - rlimits: CPU seconds, address space (memory_mb), file size, open files, core dumps off;
-  - stdout/stderr captured by the parent and capped (the rest is read and thrown away);
-  - leftovers: after the run every process carrying the run's token in its environment (that is,
-    every descendant, even one that called setsid()) is SIGKILLed; the fork server is a
-    child subreaper and kills whatever its tasks leave behind;
-  - network: an audit hook refuses socket connects, sends and DNS look-ups unless allow_network=True.
-
-What it does NOT do:
-  - no filesystem isolation: the code can read every file the notebook user can read (and as root
-    that is every file), and write anywhere it has permission to;
-  - no syscall filtering and no namespaces: it sees other processes, can signal them, can exec
-    programs (curl, a compiled binary) that ignore the audit hook;
-  - the audit hook lives in the child's own memory: ctypes tricks or a C extension can remove or
-    bypass it, and subprocesses do not inherit it;
-  - RLIMIT_NPROC does not stop fork() for root, so a fork bomb is only stopped by the timeout and
-    the group kill; until then it can load the machine. Memory is capped per process, not per run;
-  - a process that clears its environment and calls setsid() can escape the cold-path leftover
-    sweep; on Windows (no `resource`, no process groups) only the timeout applies.
-
-Outcomes are a closed set: "ok", "error" (an exception, or a nonzero exit code such as
-sys.exit(3)), "timeout" (wall clock or CPU limit), "memory" (MemoryError, or killed by a signal
-while near the address-space limit) and "killed" (any other signal).
-"""
+"""The public entry points (run_code, call_function, run_tests, run_many, ForkServer): write the job,
+spawn the child cold or warm, classify what came back. See the package docstring for the guarantees."""
 
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -52,10 +12,13 @@ import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from functools import partial
 
 from .child import test_names
-from .forkserver import ForkServer
+from .forkserver import TemplateClient, boot
+from .layers import kernel_layers
+from .plumbing import carries_token, child_env, killpg, new_token, sweep
+from .registry import warm_server
 from .results import RunResult, TestOutcome, TestReport, last_lines
 
 __all__ = ["RunResult", "TestOutcome", "TestReport", "ForkServer", "run_code", "call_function",
@@ -65,10 +28,7 @@ DEFAULT_MEMORY_MB = 2048      # numpy + scikit-learn + a 20 Newsgroups TF-IDF fi
 OUTPUT_LIMIT = 100_000        # bytes kept per stream
 FILE_SIZE_MB = 64
 OPEN_FILES = 256
-# Imported as a module, not run as a script, so the child gets the cached bytecode (~10 ms saved).
-_BOOT = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import child; del sys.path[0]; "
-         "sys.exit(child.run_job(sys.argv[1]))")
-_TOKEN_VAR = "HELPERS_SANDBOX_RUN"
+_BOOT = boot("child", "sys.exit(child.run_job(sys.argv[1]))")
 _POSIX = os.name == "posix"
 _HAS_RESOURCE = True
 try:
@@ -137,6 +97,31 @@ def run_many(codes_or_jobs, *, executor=None, max_workers=2, **kwargs) -> list[R
     return [f.result() for f in futures]
 
 
+class ForkServer(TemplateClient):
+    """A warm template process that forks a fresh, limited child per task.
+
+        with ForkServer(preload=("numpy", "sklearn")) as server:
+            server.run_code("import numpy; print(numpy.ones(3).sum())")
+            call_function(code, "score", warm=server)
+
+    Each preloaded package's public submodules are imported too (`deep=False` turns that off),
+    because `import sklearn` alone leaves all the slow imports to the task. Every task gets the
+    same containment as a cold run (own session, rlimits, scrubbed environment, audit hook,
+    temporary directory); what differs is that the interpreter and the preloaded modules are
+    shared copy-on-write, `atexit` handlers of the task do not run, and a process that escapes
+    its task with setsid() may be killed when *any* task ends. Safe to use from many threads.
+    """
+
+    def run_code(self, code, **kwargs):
+        return run_code(code, warm=self, **kwargs)
+
+    def call_function(self, code, name, *args, **kwargs):
+        return call_function(code, name, *args, warm=self, **kwargs)
+
+    def run_tests(self, code, tests, **kwargs):
+        return run_tests(code, tests, warm=self, **kwargs)
+
+
 def _run_job(job, kwargs):
     if isinstance(job, str):
         return run_code(job, **kwargs)
@@ -151,11 +136,11 @@ def _run_job(job, kwargs):
 # --------------------------------------------------------------------------- machinery
 
 def _execute(job, timeout, memory_mb, files, allow_network, warm, output_limit):
-    server = _default_server() if warm is True else (warm or None)
+    server = warm_server() if warm is True else (warm or None)
     if not _HAS_RESOURCE:
         _warn_once()
     start = time.perf_counter()
-    token = _new_token()
+    token = new_token()
     root = tempfile.mkdtemp(prefix="sandbox-")
     work, ctl = os.path.join(root, "work"), os.path.join(root, "ctl")
     try:
@@ -163,22 +148,24 @@ def _execute(job, timeout, memory_mb, files, allow_network, warm, output_limit):
         os.mkdir(ctl)
         _put_files(work, files or {})
         job["network"] = allow_network
+        job["boundary"] = kernel_layers(allow_network)
         job["limits"] = {"cpu": int(timeout * (os.cpu_count() or 1)) + 1, "as": memory_mb << 20,
                          "fsize": FILE_SIZE_MB << 20, "nofile": OPEN_FILES, "core": 0}
         with open(os.path.join(ctl, "job.json"), "w", encoding="utf-8") as f:
             json.dump(job, f)
         out, err = _Capture(output_limit), _Capture(output_limit)
-        env = _child_env(work, token)
+        env = child_env(work, token)
         try:
-            spawn = server._spawn if server else _spawn_cold
+            spawn = partial(server.spawn, boundary=job["boundary"]) if server else _spawn_cold
             status, timed_out, maxrss = spawn(ctl, work, env, out.w, err.w, timeout)
         finally:
             out.close_writer()
             err.close_writer()
-        if not server:  # the fork server, a subreaper, has already swept its task's leftovers
-            _kill_leftovers(token)
-        stdout, stderr = out.text(), err.text()
         records = _read_records(os.path.join(ctl, "result.jsonl"))
+        contained = "pid" in job["boundary"] and not any(r["kind"] == "boundary" for r in records)
+        if not server and not contained:  # leftovers die with a PID namespace; the fork server sweeps its own
+            sweep(carries_token(token))
+        stdout, stderr = out.text(), err.text()
     finally:
         shutil.rmtree(root, ignore_errors=True)
     duration = time.perf_counter() - start
@@ -231,17 +218,17 @@ def _spawn_cold(ctl, work, env, out_w, err_w, timeout):
         finally:
             os.close(pidfd)
         if timed_out:
-            _killpg(proc.pid)
+            killpg(proc.pid)
     else:
         fired = threading.Event()
-        timer = threading.Timer(timeout, lambda: (fired.set(), _killpg(proc.pid)))
+        timer = threading.Timer(timeout, lambda: (fired.set(), killpg(proc.pid)))
         timer.start()
     _, status, usage = os.wait4(proc.pid, 0)
     if pidfd is None:
         timer.cancel()
         timed_out = fired.is_set()
     proc.returncode = os.waitstatus_to_exitcode(status)  # we reaped it; keep Popen from trying
-    _killpg(proc.pid)  # the leader is gone, but its group may not be
+    killpg(proc.pid)  # the leader is gone, but its group may not be
     return status, timed_out, usage.ru_maxrss
 
 
@@ -292,49 +279,6 @@ def _put_files(work, files):
             raise TypeError(f"files[{name!r}] must be str, bytes or a pathlib.Path")
 
 
-def _child_env(home, token):
-    path = os.pathsep.join(dict.fromkeys([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]))
-    return {"PATH": path, "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", _TOKEN_VAR: token}
-
-
-def _new_token():
-    return secrets.token_hex(8)
-
-
-def _killpg(pid):
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-
-def _kill_leftovers(token):
-    """SIGKILL every process whose environment carries `token`: descendants of a run, including
-    those that left its process group. /proc/PID/environ is the environment at exec time, so
-    this also finds processes that changed os.environ afterwards."""
-    if not os.path.isdir("/proc"):
-        return
-    needle = f"{_TOKEN_VAR}={token}\0".encode()
-    for _ in range(200):  # a fork bomb may still be forking while we kill: repeat until clean
-        found = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/environ", "rb") as f:
-                        if needle in f.read():
-                            found.append(int(entry))
-                except OSError:
-                    pass
-        if not found:
-            return
-        for pid in found:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.005)
-
-
 def _read_records(path):
     try:
         with open(path, encoding="utf-8") as f:
@@ -350,18 +294,7 @@ def _read_records(path):
     return records
 
 
-_server_lock = threading.Lock()
-_server = None
 _warned = False
-
-
-def _default_server():
-    global _server
-    with _server_lock:
-        if _server is None or _server._closed:
-            _server = ForkServer()
-            __import__("atexit").register(_server.close)
-        return _server
 
 
 def _warn_once():

@@ -1,0 +1,181 @@
+"""The warm template: a clean `python -I` process (never the notebook kernel) that imports the preloaded
+modules once, then forks one fresh sandboxed child per task. Its client is forkserver.py."""
+
+import json
+import os
+import sys
+
+# Top-level modules here, not helpers.sandbox.*: the template is its own program (see forkserver.BOOT).
+import boundary
+import child  # every task runs child.run_job: imported once, before forking
+from plumbing import children_of, sweep
+
+# --------------------------------------------------------------------------- the template
+
+def _exit_code(exc):
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+def _task(request, fds, closing, contained=False):
+    """In the forked child: become a fresh sandboxed process, run the job, never return. A
+    `contained` job stays in the process group of its namespace's init, which the client kills."""
+    import signal
+    code = 1
+    try:
+        if not contained:
+            os.setsid()
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in closing:
+            os.close(fd)
+        os.dup2(fds[0], 1)
+        os.dup2(fds[1], 2)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        for fd in (*fds, null):
+            os.close(fd)
+        os.chdir(request["work"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        for name in ("random", "numpy.random"):  # every fork would otherwise replay one sequence
+            if name in sys.modules:
+                sys.modules[name].seed()
+        code = child.run_job(request["ctl"], contained)
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:
+        import traceback
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(code or 0)
+
+
+def _preload(names, deep):
+    import importlib
+    import pkgutil
+    import warnings
+    errors = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in names:
+            try:
+                module = importlib.import_module(name)
+            except Exception as exc:
+                errors.append(f"{name}: {exc!r}")
+                continue
+            if deep and hasattr(module, "__path__"):
+                # `import sklearn` alone imports almost nothing; the submodules are the slow part.
+                for info in pkgutil.iter_modules(module.__path__):
+                    if info.name.startswith("_") or any(
+                            bad in info.name for bad in ("test", "conftest", "setup", "distutils", "f2py")):
+                        continue
+                    try:
+                        importlib.import_module(f"{name}.{info.name}")
+                    except Exception:
+                        pass  # optional parts of a package may need extras that are not installed
+    return errors
+
+
+def _kill_strays(tasks):
+    """Kill our children that are not running tasks: leftovers reparented to us, the subreaper."""
+    sweep(children_of(os.getpid(), keep=tasks), reap=True)
+
+
+def _start(request, fds, closing):
+    """Fork the task: straight into fresh namespaces (its init first) when it asks for the boundary.
+    Returns (pid, the pipe that will hold a contained job's status, else None). A template with
+    threads (OpenBLAS starts some at import) forks first: clone(2) skips the atfork handlers that
+    keep such libraries sane in a child, so the task enters the namespaces itself, as a cold run does."""
+    if request["boundary"] and len(os.listdir("/proc/self/task")) == 1:
+        try:
+            spawned = boundary.contain(request["boundary"], os.path.dirname(request["ctl"]), request["work"],
+                                       close=closing, new_group=True)  # the client kills this group
+        except OSError:
+            spawned = False  # the job itself will try again, and say why in its records
+        if spawned is None:
+            _task(request, fds, (), contained=True)
+        if spawned:
+            return spawned
+    pid = os.fork()
+    if pid == 0:
+        _task(request, fds, closing)
+    return pid, None
+
+
+def serve(fd, preload, deep=True):
+    import ctypes
+    import select
+    import signal
+    import socket
+    sock = socket.socket(fileno=fd)
+    errors = _preload(preload, deep)
+    try:  # PR_SET_CHILD_SUBREAPER: orphans of our tasks, even after setsid(), come back to us
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+    except Exception as exc:
+        errors.append(f"subreaper: {exc!r}")
+    boundary.libc()  # loaded once here, not in every task that enters the namespaces
+    import gc
+    import resource  # noqa: F401  (imported here once rather than in every task)
+    gc.freeze()  # a collection in a task must not touch (and so copy) every preloaded object
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    sock.send(json.dumps({"ready": True, "errors": errors}).encode())
+    tasks = {}  # pid -> (request id, status pipe of a contained task)
+    while True:
+        ready = select.select([sock, wake_r], [], [])[0]
+        if wake_r in ready:
+            try:
+                os.read(wake_r, 4096)
+            except BlockingIOError:
+                pass
+            while True:
+                try:
+                    pid, status, usage = os.wait4(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    break
+                if pid in tasks:
+                    tid, status_r = tasks.pop(pid)
+                    try:
+                        os.killpg(pid, signal.SIGKILL)  # whatever is left of the task's group
+                    except OSError:
+                        pass
+                    if status_r is None:
+                        _kill_strays(tasks)
+                    else:  # pid was the init of the task's namespaces: leftovers died with it
+                        status = boundary.job_status(status, status_r)
+                    sock.send(json.dumps({"id": tid, "status": status, "maxrss": usage.ru_maxrss}).encode())
+        if sock in ready:
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
+            if not msg:
+                break  # the client closed the connection: shut down
+            request = json.loads(msg)
+            closing = (sock.fileno(), wake_r, wake_w, *(r for _, r in tasks.values() if r is not None))
+            pid, status_r = _start(request, fds, closing)
+            for f in fds:
+                os.close(f)
+            tasks[pid] = request["id"], status_r
+            sock.send(json.dumps({"id": request["id"], "pid": pid}).encode())
+    for pid in tasks:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    _kill_strays({})
+
+
+def main(argv):
+    names, deep_preload = json.loads(argv[2])
+    serve(int(argv[1]), names, deep_preload)
