@@ -63,9 +63,10 @@ def test_runs_to_the_end_under_replay(path, tmp_path, monkeypatch):
     assert not KEY_SHAPES.search(text)
 
 
-def test_a_second_run_in_the_same_checkout_shows_the_same_lesson(tmp_path, monkeypatch):
+@pytest.mark.parametrize("path", [ROOT / "notebooks" / "03_toolmaker.ipynb",
+                                  ROOT / "solutions" / "03_toolmaker_solutions.ipynb"], ids=lambda p: p.name)
+def test_a_second_run_in_the_same_checkout_shows_the_same_lesson(path, tmp_path, monkeypatch):
     """Notebook 03 keeps state (its tool library): a re-run starts fresh and replays exactly as the first."""
-    path = ROOT / "notebooks" / "03_toolmaker.ipynb"
     first, second = (outputs_text(run(path, tmp_path, monkeypatch)) for _ in range(2))
     for text in (first, second):
         assert re.findall(r"(\d+) replay misses", text)[-1] == "0"

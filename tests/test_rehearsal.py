@@ -36,7 +36,7 @@ def test_each_sdk_gets_the_recorded_reply_then_a_429_when_the_minute_is_full(pro
         llm = get_llm(quiet=True)
         assert type(llm).__name__ != "ReplayLLM"
         reply = llm.chat(turns, system, temperature=entry["request"]["temperature"],
-                         max_tokens=entry["request"]["max_tokens"])
+                         max_tokens=entry["request"]["max_tokens"], json_mode=entry["request"].get("json", False))
         assert reply == entry["reply"]
         assert (server.stats.answered, server.stats.misses) == (1, 0)
         assert server.stats.input_tokens == entry["usage"]["input_tokens"]

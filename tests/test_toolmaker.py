@@ -21,6 +21,7 @@ from helpers.toolmaker import (
     one_assert_per_test,
     split_reply,
     stated_signature,
+    tool_report,
 )
 from helpers.toolmaker.agent import parse_choice, parse_object
 from helpers.toolmaker.library import default_workdir
@@ -262,3 +263,47 @@ def test_checks_say_what_is_missing_instead_of_raising(lib, capsys):
     assert check_own_tool(lib) is False and check_reuse(agent) is False and check_broken(lib) is False
     assert check_own_tool(lib, "nope") is False
     assert "✗ " in capsys.readouterr().out
+
+
+def test_a_model_that_stands_by_its_function_keeps_it_without_the_disagreeing_test(lib):
+    pinned = sentiment_reply(pin="1.0")
+    llm = FakeLLM([CHOICE, pinned, pinned])               # asked "which is wrong?", it sends the same code back
+    out = Toolmaker(llm, lib, verbose=False).ask(SENTIMENT_REQUEST)
+    assert out.built and not out.error and out.calls == 3
+    assert out.runs == 3, "judged once (no second run of the same code), then the library's two runs"
+    assert "== 1.0" not in lib.tests("analyze_sentiment") and "_accept_" in lib.tests("analyze_sentiment")
+
+
+def test_an_existing_tool_whose_answer_fails_the_request_is_not_used(lib):
+    request = Request("How many words are in 'to be or not'?", accept=["{call} == 4"])
+    count = '```python\ndef count_words(text: str) -> int:\n    """How many words the text has."""\n    return len(text.split())\n```'
+    llm = FakeLLM(['{"tool": "reverse_text", "args": {"text": "to be or not"}}',   # a wrong existing tool
+                   '{"tool": "count_words", "args": {"text": "to be or not"}}', count])
+    out = Toolmaker(llm, lib, verbose=False).ask(request)
+    assert out.built and out.tool == "count_words" and out.result == 4
+    assert "`reverse_text` does not answer this request" in llm.requests[1]["messages"][-1]["content"]
+
+
+def test_checks_written_as_script_lines_become_an_advisory_test_instead_of_breaking_the_import(lib):
+    script = sentiment_reply().split("\n\n\ndef test_positive")[0] + (
+        '\n\nscore = analyze_sentiment("I love this wonderful day")\nassert score == 1.0, "case 1"\n```')
+    llm = FakeLLM([CHOICE, script, script])
+    out = Toolmaker(llm, lib, verbose=False).ask(SENTIMENT_REQUEST)
+    assert out.built and not out.error                       # the function is kept; the pinned 1.0 is not
+    question = llm.requests[2]["messages"][-1]["content"]
+    assert "your function returns 0.75; your test expects 1.0" in question
+    assert "score = " not in lib.tool_source("analyze_sentiment") and "== 1.0" not in lib.tests("analyze_sentiment")
+
+
+def test_the_report_counts_tools_built_and_checks_the_library_afresh(lib, capsys):
+    llm = FakeLLM([CHOICE, sentiment_reply(), '{"tool": "shout_text", "args": {"text": "hi"}}', "no code"])
+    agent = Toolmaker(llm, lib, max_calls=1, verbose=False)
+    agent.ask(SENTIMENT_REQUEST)
+    agent.ask("Shout 'hi'")
+    table = tool_report(agent.outcomes, lib, requested=2)
+    said = capsys.readouterr().out
+    assert "tools built: 1 of 2" in said and "library intact" in said
+    assert list(table["LLM calls"]) == [2, 2] and list(table["sandbox runs"]) == [3, 0]   # judge + library's 2
+    lib.path.write_text(lib.source.replace("return a + b", "return a - b"))   # damaged behind its back
+    tool_report(agent.outcomes, lib, requested=2)
+    assert "library BROKEN" in capsys.readouterr().out

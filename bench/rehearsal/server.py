@@ -188,7 +188,10 @@ class RehearsalServer:
 def from_openai(body: dict) -> dict:
     """The request as helpers.llm built it, from a chat completions body (openai or groq SDK)."""
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-    return {"messages": body["messages"], "temperature": body.get("temperature", 1.0), "max_tokens": max_tokens}
+    request = {"messages": body["messages"], "temperature": body.get("temperature", 1.0), "max_tokens": max_tokens}
+    if (body.get("response_format") or {}).get("type") == "json_object":
+        request["json"] = True   # helpers' json_mode, as it keys the recording
+    return request
 
 
 def from_gemini(body: dict) -> dict:
@@ -198,5 +201,8 @@ def from_gemini(body: dict) -> dict:
     messages += [{"role": "assistant" if c.get("role") == "model" else "user", "content": text(c)}
                  for c in body.get("contents", [])]
     config = body.get("generationConfig", {})
-    return {"messages": messages, "temperature": config.get("temperature", 1.0),
-            "max_tokens": config.get("maxOutputTokens")}
+    request = {"messages": messages, "temperature": config.get("temperature", 1.0),
+               "max_tokens": config.get("maxOutputTokens")}
+    if config.get("responseMimeType") == "application/json":
+        request["json"] = True
+    return request

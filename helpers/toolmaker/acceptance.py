@@ -58,6 +58,21 @@ def one_assert_per_test(tests: str) -> str:
     return "\n\n\n".join(out) + ("\n" if out else "")
 
 
+def top_level_checks(tool: str) -> tuple[str, str]:
+    """(tool, tests): top-level ``assert`` statements, with the assignments that feed them, become one
+    advisory test. Small models often write their checks as script lines, which would otherwise run (and
+    fail) on every import of the tool file."""
+    tree = ast.parse(tool)
+    script = [n for n in tree.body if isinstance(n, ast.Assert)
+              or (isinstance(n, (ast.Assign, ast.AnnAssign)) and any(isinstance(x, ast.Call) for x in ast.walk(n)))]
+    if not any(isinstance(n, ast.Assert) for n in script):
+        return tool, ""
+    tree.body = [n for n in tree.body if n not in script]
+    test = ast.FunctionDef(name="test_script", args=ast.arguments([], [], None, [], [], None, []), body=script,
+                           decorator_list=[], returns=None, lineno=1)
+    return ast.unparse(tree) + "\n", ast.unparse(ast.fix_missing_locations(ast.Module([test], []))) + "\n"
+
+
 SHOWN = re.compile(r"^assert (?P<test>.+?)  -> left: (?P<left>.+), right: (?P<right>.+)$", re.S)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..llm import LLMError, extract_code
 from ..sandbox import run_tests
-from .acceptance import Request, acceptance_tests, disagreement, one_assert_per_test
+from .acceptance import Request, acceptance_tests, disagreement, one_assert_per_test, top_level_checks
 from .library import ToolLibrary, ToolNotFoundError
 from .source import split_reply
 
@@ -20,7 +20,7 @@ CHOOSE_PROMPT = """You are an agent with a library of Python tools:
 
 First say what the request needs, then pick the tool from the library that does exactly that, with its
 arguments. If no tool in the library does that, name the tool that should exist, after what it does
-(verb_noun, such as reverse_words or celsius_to_fahrenheit): the agent will write it. Answer with JSON only.
+(verb_noun, such as count_vowels or reverse_words): the agent will write it. Answer with JSON only.
 
 Request: What is 2 plus 3?
 {{"need": "adding two numbers", "tool": "add", "args": {{"a": 2, "b": 3}}}}
@@ -50,7 +50,7 @@ def parse_choice(reply: str, lib: ToolLibrary) -> Choice:
     if tool not in lib:
         if not says_what_it_does(tool):
             raise ValueError(f"name the new tool after what it does, in two or more words (count_words, "
-                             f"celsius_to_fahrenheit), not {tool!r}")
+                             f"reverse_words), not {tool!r}")
         raise ToolNotFoundError(tool, args)
     try:
         inspect.signature(getattr(lib.module, tool)).bind(**args)
@@ -82,19 +82,33 @@ def says_what_it_does(name: str) -> bool:
     return "_" in name.strip("_") and not hasattr(builtins, name) and not hasattr(str, name) and not hasattr(list, name)
 
 
-def choose_tool(llm, request, lib: ToolLibrary, *, retries: int = 1) -> Choice:
+def choose_tool(llm, request, lib: ToolLibrary, *, retries: int = 1, not_this: Choice | None = None,
+                why: str = "") -> Choice:
     """Ask the model for {"tool", "args"} (JSON mode where the provider has one); a reply that does not
-    validate goes back once with the reason, at a higher temperature so the same reply does not come back."""
-    messages = [{"role": "user", "content": CHOOSE_PROMPT.format(menu=lib.menu(), request=request)}]
+    validate goes back once with the reason, at a higher temperature so the same reply does not come back.
+    ``not_this``, with ``why``, is an earlier choice whose answer failed the request's own checks."""
+    # after a wrong choice the menu is withheld: a small model tends to pick from a list it sees, again
+    menu = lib.menu() if not_this is None else "(none of them answers this request)"
+    messages = [{"role": "user", "content": CHOOSE_PROMPT.format(menu=menu, request=request)}]
+    if not_this is not None:
+        messages += [{"role": "assistant", "content": not_this.reply},
+                     {"role": "user", "content": WRONG_TOOL.format(tool=not_this.tool, why=why)}]
     for attempt in range(retries + 1):
         reply = llm.chat(messages, temperature=0.0 if attempt == 0 else 0.7, max_tokens=150, json_mode=True)
         try:
-            return parse_choice(reply, lib)
+            choice = parse_choice(reply, lib)
+            if not_this is not None and choice.tool == not_this.tool:
+                raise ValueError(f"`{choice.tool}` was already shown not to answer this request")
+            return choice
         except ValueError as e:
             if attempt == retries:
                 raise
             messages += [{"role": "assistant", "content": reply},
                          {"role": "user", "content": f"That does not work: {e}. Answer with the JSON only."}]
+
+
+WRONG_TOOL = """`{tool}` does not answer this request: its answer fails the request's own check
+({why}). Name the tool that should exist instead, after what it does, with its arguments. Answer with JSON only."""
 
 
 JSON_TYPES = {str: "str", bool: "bool", int: "int", float: "float", list: "list", dict: "dict"}
@@ -178,13 +192,16 @@ class Verdict:
     feedback: str = ""
     tool: str | None = None
     tests: str = ""
+    fallback: "Verdict | None" = None   # a disagreement's way out: the function, without the disagreeing tests
 
 
-def judge(code: str, name: str, accept: str, *, last_chance: bool) -> tuple[Verdict, int]:
+def judge(code: str, name: str, accept: str, *, drop_disagreeing: bool) -> tuple[Verdict, int]:
     """One reply, judged: static checks, then one sandbox run of the agent's acceptance tests with the
     model's tests beside them (one assertion each). Returns the verdict and the number of sandbox runs."""
     try:
         tool, theirs, _ = split_reply(code)
+        tool, script = top_level_checks(tool)
+        theirs += script
     except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
         return Verdict("refused: the code does not parse", STATIC.format(problem=f"The code does not parse ({e}).",
                                                                            name=name)), 0
@@ -204,15 +221,16 @@ def judge(code: str, name: str, accept: str, *, last_chance: bool) -> tuple[Verd
         return Verdict(f"refused: {len(failed)} of the agent's {len(mine)} acceptance tests fail",
                        ACCEPTANCE_FAILED.format(name=name, failures=failures[:1500])), 1
     wrong = [r for r in yours if not r.passed]
-    if wrong and not last_chance:
-        questions = "\n".join(f"- {disagreement(r.message)}" for r in wrong)
-        return Verdict(f"acceptance tests pass; {len(wrong)} of the model's {len(yours)} tests disagree",
-                       DISAGREEMENT.format(name=name, questions=questions[:1500])), 1
     passed = {r.name for r in yours if r.passed}
     kept = "\n\n\n".join(ast.unparse(n) for n in ast.parse(advisory).body if getattr(n, "name", "") in passed)
     note = f", {len(wrong)} disagreeing test(s) of the model dropped" if wrong else ""
-    return Verdict(f"acceptance tests pass ({len(mine)}), {len(passed)} of the model's tests kept{note}",
-                   tool=tool, tests=accept + ("\n\n" + kept + "\n" if kept else "")), 1
+    accepted = Verdict(f"acceptance tests pass ({len(mine)}), {len(passed)} of the model's tests kept{note}",
+                       tool=tool, tests=accept + ("\n\n" + kept + "\n" if kept else ""))
+    if wrong and not drop_disagreeing:
+        questions = "\n".join(f"- {disagreement(r.message)}" for r in wrong)
+        return Verdict(f"acceptance tests pass; {len(wrong)} of the model's {len(yours)} tests disagree",
+                       DISAGREEMENT.format(name=name, questions=questions[:1500]), fallback=accepted), 1
+    return accepted, 1
 
 
 @dataclass
@@ -255,6 +273,12 @@ class Toolmaker:
         if self.verbose:
             print(*parts)
 
+    def fails_the_request(self, request: Request, choice: Choice) -> str:
+        """Run the request's acceptance tests on an existing tool's answer: what failed, or ""."""
+        report = run_tests(self.lib.source, acceptance_tests(request, choice.tool, choice.args), timeout=20)
+        self.runs += 1
+        return "" if report.all_passed else "; ".join(r.message for r in report.results if not r.passed)[:300]
+
     def chat(self, messages, temperature):
         return self.llm.chat(messages, temperature=temperature, max_tokens=600)
 
@@ -266,19 +290,24 @@ class Toolmaker:
         """Write the missing tool. The agent's acceptance tests decide; the model's own tests only advise."""
         accept = acceptance_tests(request, missing.name, missing.arguments)   # derived from the request
         messages = [{"role": "user", "content": tool_prompt(request, missing)}]
-        tried, temperature, feedback, change = set(), 0.2, "", None
+        tried, temperature, feedback, change, asked = {}, 0.2, "", None, False
         for reply_no in range(1, self.max_calls + 1):
             reply = self.chat(messages, temperature)
             code = extract_code(reply, missing.name)
-            if fingerprint(code) in tried:   # the same code again: never send it to the sandbox twice
+            verdict = tried.get(fingerprint(code))
+            if verdict is not None and verdict.fallback is None:   # refused before: never run the same code twice
                 self.say(f"  reply {reply_no}: the same code again; asking for another at a higher temperature")
                 temperature = min(1.0, temperature + 0.4)
                 messages += [{"role": "assistant", "content": reply},
                              {"role": "user", "content": SAME_AGAIN.format(feedback=feedback)}]
                 continue
-            tried.add(fingerprint(code))
-            verdict, runs = judge(code, missing.name, accept, last_chance=reply_no == self.max_calls)
-            self.runs += runs
+            if verdict is not None:          # the same function after "which is wrong?": the model stands by it
+                verdict = verdict.fallback
+            else:                            # after one question, the model's tests stay advisory: drop, not ask
+                verdict, runs = judge(code, missing.name, accept, drop_disagreeing=asked or reply_no == self.max_calls)
+                self.runs += runs
+                tried[fingerprint(code)] = verdict
+            asked = asked or verdict.fallback is not None
             self.say(f"  reply {reply_no}: {verdict.summary}")
             feedback = verdict.feedback
             if verdict.tool is not None:    # accepted by the agent: the library verifies every tool, then swaps
@@ -297,14 +326,22 @@ class Toolmaker:
         """Answer a request (a string or a ``Request``), building the tool it needs. Never raises for a bad
         reply: the outcome says what went wrong. (Provider errors, an ``LLMError``, still stop the cell.)"""
         out, calls, runs = Outcome(str(request)), self.calls, self.runs
+        request = request if isinstance(request, Request) else Request(str(request))
         try:
             choice = choose_tool(self.llm, request, self.lib)
+            wrong = self.fails_the_request(request, choice)
+            if wrong:   # Voyager's test: judge an existing tool by the task's outcome, not by its name
+                self.say(f"`{choice.tool}` does not answer this: {wrong}")
+                choice = choose_tool(self.llm, request, self.lib, not_this=choice, why=wrong, retries=2)
+                wrong = self.fails_the_request(request, choice)
+                if wrong:
+                    raise ValueError(f"`{choice.tool}` does not answer it either: {wrong}")
             out.tool, out.args = choice.tool, choice.args
         except ToolNotFoundError as missing:
             out.tool, out.args, out.built = missing.name, missing.arguments, True
             self.say(f"missing tool: {stated_signature(missing)} -- writing it")
             try:
-                change = self.build(request if isinstance(request, Request) else Request(str(request)), missing)
+                change = self.build(request, missing)
             except LLMError:
                 raise
             except Exception as e:  # a full disk (OSError), or a reply that breaks a parser: an answer, not a crash

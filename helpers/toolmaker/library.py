@@ -5,8 +5,9 @@ What no reply can do (issue 15; each line has a test in tests/test_library_adver
   - replace a tool by importing a name (``from operator import add``, ``import x as add``, a star import):
     refused as a name clash, unless it re-imports exactly what the library already imports;
   - change the library by code that runs on import (annotations, class decorators, ``atexit`` hooks): the
-    candidate is imported, reloaded and tested as a file in the sandbox, on a COPY of the library, and exit
-    hooks are run; if the copy's module or registry bytes change, it is refused;
+    candidate is imported, reloaded and tested as a file in the sandbox, on a COPY of the library in the run's
+    own folder, and exit hooks are run; if the copy's module or registry bytes change, or the run does not
+    finish, it is refused (with the namespace boundary the real files are not even writable from there);
   - change the real files during verification (a test that writes ``tools.py``): after every sandbox run the
     real files are compared with the last good version; a difference is restored and the change refused;
   - lose a tool to a race: adds take a file lock (``.lock``, fcntl.flock) and re-read the library inside it;
@@ -27,7 +28,7 @@ Decisions:
     as the code under test, appends to, so a test can forge a pass. The library refuses code and tests that
     reach for the runner (import it, use ``sys.modules``, ``os._exit``, ``_emit`` or the result file). This
     is a tripwire, not a wall: code that hides those names (``getattr(__import__(...), ...)``) still can.
-    Only a channel outside the child's reach would close it (see helpers/sandbox.py: not a security boundary).
+    Only a channel outside the child's reach would close it (helpers/sandbox: the run shares that process).
 
 What it does NOT protect: the host process itself (a tool runs with the notebook's rights when called), files
 other than the library's, and a tool that behaves well in the sandbox and differently in the notebook.

@@ -1,8 +1,11 @@
-"""Notebook 03's summary of a run: per request, the LLM calls, the sandbox runs and the verdict."""
+"""Notebook 03's summary of a run: per request, the LLM calls, the sandbox runs and the verdict; then whether
+the library is intact (it imports, and every tool passes its pinned tests, checked afresh in the sandbox)."""
+
+from ..sandbox import run_tests
 
 
-def tool_report(outcomes, requested: int | None = None):
-    """Print one line per request and ``tools built: N of M``; return the rows as a DataFrame."""
+def tool_report(outcomes, lib=None, requested: int | None = None):
+    """Print one line per request, ``tools built: N of M`` and the library's health; return a DataFrame."""
     import pandas as pd
 
     rows = [{"request": o.request[:60], "tool": o.tool, "LLM calls": o.calls, "sandbox runs": o.runs,
@@ -11,4 +14,8 @@ def tool_report(outcomes, requested: int | None = None):
         print(f"{r['tool'] or '?'}: {r['LLM calls']} LLM calls, {r['sandbox runs']} sandbox runs, {r['verdict']}")
     wanted = [o for o in outcomes if o.built]
     print(f"tools built: {sum(not o.error for o in wanted)} of {requested or len(wanted)}")
+    if lib is not None:
+        report = run_tests(lib.source, [lib.tests(n) for n in lib.names()], timeout=60)
+        state = "intact" if report.all_passed else "BROKEN"
+        print(f"library {state}: tools.py imports, {len(lib.names())} tools, {report.summary()}")
     return pd.DataFrame(rows)
