@@ -169,3 +169,12 @@ def test_a_template_with_threads_still_contains_its_runs():
     assert result.ok, result.feedback()
     total, pid = result.stdout.split()
     assert float(total) == 200 * 200 and int(pid) <= 3
+
+
+def test_an_interpreter_and_a_checkout_under_tmp_stay_importable(tmp_path):
+    """A venv or a clone in /tmp (CI, a quick try-out) is bound back into the private /tmp, read-only."""
+    from helpers.sandbox import boundary
+    kept = boundary._environment_paths()
+    assert os.path.realpath(sys.prefix) in kept and "/tmp" not in kept and "/" not in kept
+    here = os.path.realpath(Path(boundary.__file__).parents[2])
+    assert here in kept, "the checkout that holds the sandbox's own child runner"

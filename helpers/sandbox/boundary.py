@@ -89,12 +89,22 @@ def _clone(layers):
     return pid
 
 
+def _environment_paths():
+    """Where this interpreter and its imports live (the prefixes, sys.path, this package): kept visible."""
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # the checkout
+    paths = [sys.prefix, sys.exec_prefix, sys.base_prefix, here, *sys.path]
+    found = [os.path.realpath(p) for p in paths if p and os.path.isdir(p)]
+    return [p for p in found if p not in ("/", "/tmp")]   # never the whole of /tmp back
+
+
 def _private_tmp(root, work):
     """A fresh tmpfs on /tmp and /dev/shm; the run's folder, and the files= symlinks' targets there,
     bound back in at their own paths (through descriptors opened before /tmp was covered)."""
     keep = [root] + [os.path.realpath(os.path.join(work, name)) for name in os.listdir(work)
                      if os.path.islink(os.path.join(work, name))]
+    keep += _environment_paths()   # a venv or a checkout under /tmp must stay importable (read-only)
     keep = [p for p in keep if p == root or not p.startswith(root + os.sep)]
+    keep = [p for p in dict.fromkeys(keep) if not any(p.startswith(q + os.sep) for q in keep if q != p)]
     fds = [(path, os.open(path, os.O_PATH)) for path in keep if path.startswith("/tmp/") and os.path.exists(path)]
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={PRIVATE_TMP_MB}m,mode=1777")
     if os.path.isdir("/dev/shm"):
