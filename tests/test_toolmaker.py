@@ -23,7 +23,7 @@ from helpers.toolmaker import (
     stated_signature,
     tool_report,
 )
-from helpers.toolmaker.agent import parse_choice, parse_object
+from helpers.toolmaker.choose import parse_choice, parse_object
 from helpers.toolmaker.library import default_workdir
 from helpers.toolmaker.source import name_tests
 

@@ -2,9 +2,10 @@
 (``library``, checked with ``source``) and writes, verifies and hot-reloads the ones it lacks."""
 
 from .acceptance import Request, acceptance_tests, one_assert_per_test
-from .agent import Toolmaker, choose_tool, fix_prompt, stated_signature, tool_prompt
+from .agent import Toolmaker, fix_prompt, tool_prompt
 from .broken import BROKEN_TOOLS, SHOUT_TESTS
 from .checks import check_broken, check_own_tool, check_reuse
+from .choose import choose_tool, stated_signature
 from .library import ToolLibrary, ToolNotFoundError
 from .plots import plot_tool_builds
 from .report import tool_report
