@@ -184,7 +184,8 @@ class Toolmaker:
         for reply_no in range(1, self.max_calls + 1):
             reply = self.chat(messages, temperature)
             code = extract_code(reply, missing.name)
-            verdict = tried.get(fingerprint(code))
+            seen = fingerprint(code)
+            verdict = tried.get(seen)
             if verdict is not None and verdict.fallback is None:   # refused before: never run the same code twice
                 self.say(f"  reply {reply_no}: the same code again; asking for another at a higher temperature")
                 temperature = min(1.0, temperature + 0.4)
@@ -196,7 +197,7 @@ class Toolmaker:
             else:                            # after one question, the model's tests stay advisory: drop, not ask
                 verdict, runs = judge(code, missing.name, accept, drop_disagreeing=asked or reply_no == self.max_calls)
                 self.runs += runs
-                tried[fingerprint(code)] = verdict
+                tried[seen] = verdict
             asked = asked or verdict.fallback is not None
             self.say(f"  reply {reply_no}: {verdict.summary}")
             feedback = verdict.feedback

@@ -8,7 +8,7 @@ folder (the one place a sandboxed run may write, with or without the namespace b
 the copy's digests: if they differ from what was written, or the run does not finish, the candidate is refused.
 (Code that rewrites ``hashlib`` or ``print`` inside that same process could forge the digests: the same limit as
 for forged test results, noted in ``library.py``.)
-Whatever either run does, the caller compares the REAL files with what they should be (``Guard``).
+Whatever either run does, the caller compares the REAL files with what they should be (``ToolLibrary._restore``).
 """
 
 import hashlib
@@ -34,10 +34,6 @@ atexit._run_exitfuncs()   # now, not at exit: a warm sandbox child leaves with o
 texts = [open(name, "rb").read() if os.path.exists(name) else b"" for name in ({module!r} + ".py", "registry.json")]
 print("INTEGRITY", *(hashlib.sha256(t).hexdigest() for t in texts))
 """
-
-
-def digest(*texts: bytes) -> str:
-    return hashlib.sha256(b"\0".join(texts)).hexdigest()
 
 
 def integrity_problem(candidate: str, registry_text: str, module_name: str, tests: list[str], *,
