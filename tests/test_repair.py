@@ -45,7 +45,8 @@ def notebook_function(path: Path, name: str, llm):
 
 @pytest.fixture
 def lesson_repair():
-    return notebook_function(ROOT / "notebooks" / "01_self_repair.ipynb", "repair", FakeLLM())
+    """The loop as notebook 01 prints it (helpers/repair/loop.py), which notebook 02 reuses."""
+    return helpers.repair.repair
 
 
 # --------------------------------------------------------------------------- the zoo
