@@ -2,14 +2,23 @@
 the feedback and prompt, the experiment that runs the loop over the zoo, plots and the exercises' checks."""
 
 from .checks import check_early_stop, check_my_bug, check_prompt
-from .experiment import RepairRun, compare_levels, repair_rate, run_zoo
-from .feedback import FEEDBACK_LEVELS, SYSTEM, TIMEOUT, failure_feedback, repair_prompt
-from .loop import repair
+from .experiment import (
+    RepairRun,
+    compare_levels,
+    print_repair_rates,
+    rate_line,
+    rate_with_se,
+    repair_rate,
+    run_zoo,
+)
+from .feedback import FEEDBACK_LEVELS, SYSTEM, TIMEOUT, failure_feedback, repair_prompt, repeat_note
+from .loop import fingerprint, repair
 from .plots import plot_feedback_levels, plot_repairs
 from .zoo import ZOO, Bug, get_bug, show_bug
 
 __all__ = [
-    "repair", "Bug", "ZOO", "get_bug", "show_bug", "SYSTEM", "TIMEOUT", "FEEDBACK_LEVELS", "failure_feedback",
-    "repair_prompt", "RepairRun", "run_zoo", "repair_rate", "compare_levels", "plot_repairs",
-    "plot_feedback_levels", "check_my_bug", "check_prompt", "check_early_stop",
+    "repair", "fingerprint", "repeat_note", "Bug", "ZOO", "get_bug", "show_bug", "SYSTEM", "TIMEOUT",
+    "FEEDBACK_LEVELS", "failure_feedback", "repair_prompt", "RepairRun", "run_zoo", "repair_rate", "rate_with_se",
+    "rate_line", "print_repair_rates", "compare_levels", "plot_repairs", "plot_feedback_levels", "check_my_bug",
+    "check_prompt", "check_early_stop",
 ]

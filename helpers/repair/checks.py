@@ -78,31 +78,43 @@ def check_prompt(my_prompt=None, results: dict | None = None) -> bool:
     return ok
 
 
+SILENCED = ["return 0", "return None", "return 0.0", "return -1", "return float('nan')", "return []"]
+
+
+def _silenced_mean(value: str) -> str:
+    return f"```python\ndef mean(numbers):\n    if not numbers:\n        {value}\n    return sum(numbers) / len(numbers)\n```"
+
+
 def check_early_stop(repair=None) -> bool:
     """Exercise 3: repair() stops when the same failure comes back twice in a row.
 
-    Runs your function with a fake model (``llm=`` keyword), so it costs nothing: a model that always
-    sends the same wrong fix must be stopped early, and one that improves must still get through.
+    The lesson's loop already refuses to run the same code twice. Here a fake model (``llm=`` keyword, no
+    tokens) sends a *different* fix every time, each silencing the error with another value, and every one
+    fails the same test the same way: a loop fingerprinting code alone pays for all six. One that improves
+    must still get through.
     """
     print("Exercise 3, stop when the same failure repeats:")
     if not callable(repair):
         say(False, "pass your loop: check_early_stop(repair)")
         return False
     bug = get_bug("mean")
-    wrong = "```python\ndef mean(numbers):\n    if not numbers:\n        return 0\n    return sum(numbers) / len(numbers)\n```"
-    stubborn = FakeLLM([wrong] * 10)
+    circling = FakeLLM([_silenced_mean(v) for v in SILENCED])
     try:
-        run = as_run(repair(bug.code, bug.tests, max_attempts=6, llm=stubborn))
+        run = as_run(repair(bug.code, bug.tests, max_attempts=6, llm=circling))
     except TypeError as exc:
-        say(False, f"repair() must accept llm= (the notebook's default is llm=llm): {exc}")
+        say(False, f"repair() must accept llm= and max_attempts= (as the lesson's loop does): {exc}")
         return False
-    calls = len(stubborn.requests)
-    ok = say(not run.repaired, "the stubborn model's fix is not counted as a repair")
-    ok &= say(calls <= 3, f"a model that repeats the same failing fix is stopped early ({calls} of 6 calls used)")
-    other = wrong.replace("return 0", 'raise TypeError("empty")')
-    improving = FakeLLM([wrong, other, "```python\n" + bug.fixed + "```"])
+    calls = len(circling.requests)
+    ok = say(not run.repaired, "a silenced error is not counted as a repair")
+    ok &= say(calls <= 3, f"a model sending new code that fails the same way is stopped early "
+                          f"({calls} of 6 calls used)")
+    ok &= say(bool(run.stopped), f"the run says why it stopped: RepairRun(history, stopped=...) "
+                                 f"(stopped={run.stopped!r})")
+    improving = FakeLLM([_silenced_mean("return 0"), _silenced_mean('raise TypeError("empty")'),
+                         "```python\n" + bug.fixed + "```"])
     run = as_run(repair(bug.code, bug.tests, max_attempts=6, llm=improving))
-    ok &= say(run.repaired, f"a model that gets there is not stopped too soon ({len(improving.requests)} calls)")
+    ok &= say(run.repaired, f"a model whose failures change, and that gets there, is not stopped too soon "
+                            f"({len(improving.requests)} calls)")
     if ok:
-        print("Done: the loop stops paying for a failure it has already seen.")
+        print("Done: the loop stops paying for a failure it has already seen, whatever code produced it.")
     return ok

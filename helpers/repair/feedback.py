@@ -80,3 +80,13 @@ def repair_prompt(code: str, report, level: str = "full") -> str:
             f"What happened when the tests ran:\n{failure_feedback(report, level)}\n\n"
             "Fix the code so that every test passes. Reply with the whole corrected code in one "
             "```python block.")
+
+
+def repeat_note(report, level: str = "full", *, unchanged: bool = False) -> str:
+    """Added to the next prompt when the model sends a fix the loop has already run: that fix is not run
+    again, and the model is told what it did last time."""
+    if unchanged:
+        return ("\n\nYour last reply sent back this same code, unchanged: it fails as shown above. "
+                "Change the code.")
+    return (f"\n\nYou sent this exact fix before; it failed with:\n{failure_feedback(report, level)}\n"
+            "Do not send it again: try a different fix.")

@@ -3,21 +3,45 @@
 It lives here, not in notebook 01, because notebook 02's evolution reuses it to repair a crashing child before
 discarding it. Notebook 01 prints it with ``show_source(repair)`` and walks through it line by line."""
 
+import ast
+
 from ..llm.parsing import extract_code
 from ..sandbox import run_tests
 from .experiment import RepairRun
-from .feedback import SYSTEM, TIMEOUT, repair_prompt
+from .feedback import SYSTEM, TIMEOUT, repair_prompt, repeat_note
 
 
-def repair(code, tests, *, llm, max_attempts=3, feedback="full", prompt=repair_prompt, timeout=TIMEOUT):
-    """Run the tests; while they fail, show the model the failure and try its fix. Success = every test passes."""
-    history = []                                          # (code, test report) for every version tried
-    for attempt in range(max_attempts + 1):               # version 0 is the original code
-        report = run_tests(code, tests, timeout=timeout)  # in a child process: crashes and hangs stay there
+def fingerprint(code: str) -> str:
+    """Two versions are the same fix when they parse to the same tree: whitespace and comments do not count."""
+    try:
+        return ast.dump(ast.parse(code))
+    except SyntaxError:
+        return " ".join(code.split())
+
+
+def repair(code, tests, *, llm, max_attempts=3, feedback="full", prompt=repair_prompt, timeout=TIMEOUT,
+           temperature=0.2, sample=0):
+    """Run the tests; while they fail, show the model the failure and try its fix. Success = every test passes.
+
+    ``max_attempts`` bounds the LLM calls. A fix already tried is not run again: the model is told so once,
+    and a second repeat in a row ends the loop. ``sample=1, 2, ...`` makes an independent run of the same repair."""
+    report = run_tests(code, tests, timeout=timeout)       # in a child process: crashes and hangs stay there
+    history = [(code, report)]                             # (code, test report) for every version run
+    tried = {fingerprint(code): report}                    # what each version already told us
+    note, calls = "", 0
+    while not report.all_passed and calls < max_attempts:
+        reply = llm.chat(prompt(code, report, feedback) + note, system=SYSTEM, temperature=temperature,
+                         max_tokens=400, sample=100 * sample + calls)
+        calls, fix = calls + 1, extract_code(reply)
+        if not fix:                                        # no code in the reply: this call is wasted
+            continue
+        key = fingerprint(fix)
+        if key in tried:                                   # running it again would tell us nothing new
+            if note:
+                return RepairRun(history, stopped="the same fix was sent twice in a row", calls=calls)
+            note = repeat_note(tried[key], feedback, unchanged=key == fingerprint(code))
+            continue
+        note, code = "", fix
+        report = tried[key] = run_tests(code, tests, timeout=timeout)
         history.append((code, report))
-        if report.all_passed or attempt == max_attempts:
-            break
-        reply = llm.chat(prompt(code, report, feedback), system=SYSTEM,
-                         temperature=0.2, max_tokens=400, sample=attempt)
-        code = extract_code(reply) or code                # no code in the reply: this attempt is wasted
-    return RepairRun(history)
+    return RepairRun(history, calls=calls)

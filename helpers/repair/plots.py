@@ -1,43 +1,48 @@
-"""Notebook 01's plots: attempts per bug, and the two feedback levels side by side."""
+"""Notebook 01's plots: calls per bug, and the repair rate per bug at each feedback level side by side.
+Both take run_zoo's DataFrames, one row per (bug, sample), and summarise each bug over its samples."""
 
 from ..plotting import count_axis, ensure_axes, legend_below
 
 
+def _per_bug(df):
+    """One row per bug, in zoo order: runs, repaired runs, mean LLM calls, tokens."""
+    grouped = df.groupby("bug", sort=False)
+    return grouped.agg(runs=("repaired", "size"), repaired=("repaired", "sum"), calls=("attempts", "mean"),
+                       tokens=("tokens", lambda t: t.fillna(0).sum()))
+
+
 def plot_repairs(df, ax=None):
-    """Attempts per bug (green: repaired, red: not), with the tokens each repair carried on top."""
-    ax = ensure_axes(ax, figsize=(7, 3.5))
-    colors = ["tab:green" if r else "tab:red" for r in df["repaired"]]
-    bars = ax.bar(df["bug"], df["attempts"], color=colors)
-    tokens = df["tokens"] if "tokens" in df else [None] * len(df)
-    ax.bar_label(bars, labels=["" if t is None or t != t else f"{int(t)} tok" if t else "cached" for t in tokens],
+    """Mean LLM calls per bug; green: every sample repaired, orange: some, red: none. 'k/n' on top."""
+    ax = ensure_axes(ax, figsize=(8, 3.5))
+    bugs = _per_bug(df)
+    colors = ["tab:green" if r == n else "tab:orange" if r else "tab:red"
+              for r, n in zip(bugs["repaired"], bugs["runs"], strict=True)]
+    bars = ax.bar(bugs.index, bugs["calls"], color=colors)
+    ax.bar_label(bars, labels=[f"{int(r)}/{n}" for r, n in zip(bugs["repaired"], bugs["runs"], strict=True)],
                  fontsize=8)
-    ax.set_ylabel("LLM attempts")
-    count_axis(ax, max([*df["attempts"], 1]))
-    ax.set_title(f"{int(df['repaired'].sum())}/{len(df)} bugs repaired (green) - red: gave up")
+    ax.set_ylabel("LLM calls (mean over samples)")
+    count_axis(ax, max([*bugs["calls"], 1]))
+    ax.set_title(f"{int(df['repaired'].sum())}/{len(df)} runs repaired (label: repaired/runs per bug)")
     ax.tick_params(axis="x", rotation=20)
     return ax
 
 
 def plot_feedback_levels(results, ax=None):
-    """Attempts per bug for each feedback level side by side; hatched bars were not repaired.
+    """The repair rate of each bug (the share of its samples repaired) at each level side by side.
     ``results`` maps a level (or prompt) name to its run_zoo DataFrame."""
-    ax = ensure_axes(ax, figsize=(8, 3.8))
+    ax = ensure_axes(ax, figsize=(9, 3.8))
     names = list(results)
-    bugs = list(next(iter(results.values()))["bug"]) if results else []
+    bugs = list(dict.fromkeys(next(iter(results.values()))["bug"])) if results else []
     width = 0.8 / max(1, len(names))
     for k, name in enumerate(names):
-        df = results[name].set_index("bug").reindex(bugs)
+        per_bug = _per_bug(results[name]).reindex(bugs)
         xs = [i + (k - (len(names) - 1) / 2) * width for i in range(len(bugs))]
-        rate = f"{int(df['repaired'].sum())}/{len(df)} repaired"
-        bars = ax.bar(xs, df["attempts"], width, label=f"{name}: {rate}, {int(df['attempts'].sum())} attempts",
-                      color=f"C{k}", hatch=None)
-        for bar, ok in zip(bars, df["repaired"], strict=True):
-            if not ok:
-                bar.set_hatch("//")
-                bar.set_alpha(0.5)
+        df = results[name]
+        ax.bar(xs, per_bug["repaired"] / per_bug["runs"], width, color=f"C{k}",
+               label=f"{name}: {int(df['repaired'].sum())}/{len(df)} runs repaired, {int(df['attempts'].sum())} calls")
     ax.set_xticks(range(len(bugs)), bugs, rotation=20)
-    ax.set_ylabel("LLM attempts")
-    count_axis(ax, max([*(results[n]["attempts"].max() for n in names), 1]))
+    ax.set_ylabel("repair rate (share of samples)")
+    ax.set_ylim(0, 1.1)
     legend_below(ax, ncol=1)
-    ax.set_title("What feedback is worth (hatched: not repaired)")
+    ax.set_title("What feedback is worth, bug by bug")
     return ax

@@ -1,7 +1,9 @@
 """Notebook 01's bug zoo: small buggy programs with their tests, of rising difficulty.
 
-A crash, a wrong answer, a hang, a bug hidden behind another one. Each ``Bug`` carries a reference
-fix (``fixed``) so the tests are known to be passable; ``tests/test_repair.py`` checks every one.
+A crash, a wrong answer, a hang, a bug hidden behind another one; then three bugs whose right behaviour
+is written **only in the tests** (a rounding convention, a tie-break order, a boundary the docstring does
+not state), so a traceback alone cannot say what "right" is. Each ``Bug`` carries a reference fix
+(``fixed``) so the tests are known to be passable; ``tests/test_repair.py`` checks every one.
 """
 
 from dataclasses import dataclass
@@ -16,6 +18,12 @@ class Bug:
     tests: str
     fixed: str = ""
     note: str = ""
+
+    @property
+    def group(self) -> str:
+        """'spec in tests' for the bugs whose right behaviour only the tests state; 'classic' for the rest
+        (a crash, a wrong answer, a hang: the error or the code itself says what is wrong)."""
+        return "spec in tests" if self.kind.startswith("spec in tests") else "classic"
 
     def __repr__(self) -> str:
         return f"Bug({self.name!r}, {self.kind})"
@@ -198,6 +206,83 @@ def test_input_unchanged():
         _patched(_MEDIAN, ("values.sort()", "sorted(values)"),
                  ("ordered[middle] + ordered[middle + 1]", "ordered[middle - 1] + ordered[middle]")),
         "list.sort() returns None (a crash); once that is fixed, the even case is off by one."),
+    # Spec in the tests only: nothing crashes, and the docstring is silent on what the tests decide.
+    Bug("to_whole", "spec in tests: rounding convention",
+        _src('''
+def to_whole(x):
+    """x rounded to a whole number."""
+    return round(x)
+'''),
+        _src('''
+def test_below_half():
+    assert to_whole(2.4) == 2
+
+def test_half():
+    assert to_whole(2.5) == 3
+
+def test_another_half():
+    assert to_whole(0.5) == 1
+'''),
+        _src('''
+import math
+
+
+def to_whole(x):
+    """x rounded to a whole number."""
+    return math.floor(x + 0.5)
+'''),
+        "round() rounds a half to the even neighbour (2.5 -> 2); the tests want halves rounded up."),
+    Bug("top_words", "spec in tests: tie-break order",
+        _src('''
+from collections import Counter
+
+
+def top_words(text, n):
+    """The n most frequent words of text, most frequent first."""
+    return [word for word, _ in Counter(text.split()).most_common(n)]
+'''),
+        _src('''
+def test_most_frequent_first():
+    assert top_words("a b b", 1) == ["b"]
+
+def test_tied_pair():
+    assert top_words("pear fig pear fig", 2) == ["fig", "pear"]
+
+def test_all_tied():
+    assert top_words("c b a", 3) == ["a", "b", "c"]
+'''),
+        _src('''
+from collections import Counter
+
+
+def top_words(text, n):
+    """The n most frequent words of text, most frequent first."""
+    counts = Counter(text.split())
+    return sorted(counts, key=lambda word: (-counts[word], word))[:n]
+'''),
+        "most_common keeps ties in the order words first appeared; the tests want ties in alphabetical order."),
+    Bug("shipping", "spec in tests: boundary",
+        _src('''
+def shipping(weight_kg):
+    """Shipping cost in euros: 5 for a light parcel, 9 for a heavy one."""
+    return 5 if weight_kg < 2 else 9
+'''),
+        _src('''
+def test_light():
+    assert shipping(0.5) == 5
+
+def test_heavy():
+    assert shipping(3) == 9
+
+def test_two_kilos():
+    assert shipping(2) == 5
+'''),
+        _src('''
+def shipping(weight_kg):
+    """Shipping cost in euros: 5 for a light parcel, 9 for a heavy one."""
+    return 5 if weight_kg <= 2 else 9
+'''),
+        "Where light ends is written nowhere but in test_two_kilos: 2 kg still counts as light."),
 ]
 
 
