@@ -1,18 +1,14 @@
 """The client of the warm template (template.py): starts it, asks it for one forked child per task,
 and stops it. It only spawns; running a job and reading its result is run.py's business."""
 
-import itertools
 import json
 import os
-import queue as queues
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 
 from .plumbing import carries_token, child_env, killpg, new_token, sweep
 
@@ -53,71 +49,54 @@ class TemplateClient:
         ours.settimeout(None)
         self.preload_errors = hello["errors"]
         self._lock = threading.Lock()
-        self._ids = itertools.count()
-        self._waiters = {}
-        threading.Thread(target=self._dispatch, daemon=True, name="forkserver-dispatch").start()
 
     @property
     def closed(self) -> bool:
         """True once the template has exited or close() was called: start a new one then."""
-        return self._closed
+        return self._closed or self._proc.poll() is not None
 
-    def _dispatch(self):
-        # One reader for the shared socket; each task waits on its own queue.
-        while True:
-            try:
-                msg = self._sock.recv(1 << 16)
-            except OSError:
-                msg = b""
-            if not msg:
-                with self._lock:
-                    self._closed = True
-                    for waiting in self._waiters.values():
-                        waiting.put({"error": "the fork server exited"})
-                return
-            reply = json.loads(msg)
-            with self._lock:
-                waiting = self._waiters.get(reply["id"])
-            if waiting is not None:
-                waiting.put(reply)
-
-    def spawn(self, ctl, work, env, out_w, err_w, timeout, boundary=()):
-        """Run one task, behind the kernel `boundary` layers; returns (wait status, timed_out, maxrss
-        in KiB) like the cold path."""
-        replies = queues.SimpleQueue()
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("the fork server is closed")
-            tid = next(self._ids)
-            self._waiters[tid] = replies
-            request = {"id": tid, "ctl": ctl, "work": work, "env": env, "boundary": list(boundary)}
-            socket.send_fds(self._sock, [json.dumps(request).encode()], [out_w, err_w])
-        deadline = time.monotonic() + timeout
+    def spawn(self, ctl, work, env, output, timeout, boundary=()):
+        """Run one task, behind the kernel `boundary` layers, reading its `output` (plumbing.Output)
+        meanwhile; returns (wait status, timed_out, maxrss in KiB) like the cold path. The template
+        answers on a pipe of the task's own: its pid at the start, its status at the end."""
+        reply_r, reply_w = os.pipe()
         try:
-            started = replies.get(timeout=60)
-            if "error" in started:
-                raise RuntimeError(started["error"])
-            timed_out = False
-            try:
-                done = replies.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queues.Empty:
-                timed_out = True
-                try:
-                    os.killpg(started["pid"], signal.SIGKILL)
-                except OSError:
-                    pass
-                done = replies.get(timeout=30)
-            if "error" in done:
-                raise RuntimeError(done["error"])
-            return done["status"], timed_out, done["maxrss"]
-        finally:
+            request = {"ctl": ctl, "work": work, "env": env, "boundary": list(boundary)}
             with self._lock:
-                self._waiters.pop(tid, None)
+                if self.closed:
+                    raise RuntimeError("the fork server is closed")
+                try:
+                    socket.send_fds(self._sock, [json.dumps(request).encode()], [*output.writers, reply_w])
+                except OSError:
+                    self._closed = True
+                    raise RuntimeError("the fork server exited") from None
+            os.close(reply_w)
+            reply_w = None
+            output.close_writers()
+            reply = bytearray()
+
+            def finished():  # the pid (4 bytes), then the wait status (4) and maxrss (8)
+                chunk = os.read(reply_r, 64)
+                if not chunk:
+                    raise RuntimeError("the fork server exited")
+                reply.extend(chunk)
+                return len(reply) >= 16
+            timed_out = output.wait(reply_r, finished, timeout)
+            if timed_out:
+                if len(reply) >= 4:
+                    killpg(int.from_bytes(reply[:4], sys.byteorder, signed=True))
+                if output.wait(reply_r, finished, 30):
+                    raise RuntimeError("the fork server did not report a task's end")
+            status = int.from_bytes(reply[4:8], sys.byteorder, signed=True)
+            return status, timed_out, int.from_bytes(reply[8:16], sys.byteorder, signed=True)
+        finally:
+            for fd in (reply_r, reply_w):
+                if fd is not None:
+                    os.close(fd)
 
     def close(self):
         self._closed = True
-        try:  # shutdown, not just close: the dispatcher thread is blocked in recv() on it
-            self._sock.shutdown(socket.SHUT_RDWR)
+        try:
             self._sock.close()  # the template sees EOF, kills its tasks and exits
         except OSError:
             pass

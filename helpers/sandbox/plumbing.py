@@ -1,11 +1,19 @@
-"""Process plumbing shared by the cold and the warm path: the child's environment, the run token,
-the process-group kill and the one /proc sweep that finds what a run left behind."""
+"""Process plumbing shared by the cold and the warm path: the child's environment, the run token, its
+output pipes, the process-group kill, the one /proc sweep that finds what a run left behind, and the
+graveyard that removes run folders."""
 
+import atexit
 import os
+import queue
 import secrets
+import shutil
 import signal
 import sys
+import tempfile
+import threading
 import time
+
+TICK = 0.005  # how often to look for the child's end where no descriptor says it (no pidfd: macOS, old Linux)
 
 TOKEN_VAR = "HELPERS_SANDBOX_RUN"
 
@@ -50,6 +58,16 @@ def sweep(find, reap=False):
             time.sleep(0.005)
 
 
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's: alive
+        pass
+    return True
+
+
 def _all_pids():
     return [int(e) for e in os.listdir("/proc") if e.isdigit()] if os.path.isdir("/proc") else []
 
@@ -91,3 +109,139 @@ def _parent_of(pid):
         return None if fields[0] == b"Z" else int(fields[1])
     except (OSError, IndexError, ValueError):
         return None
+
+
+class Output:
+    """The child's stdout and stderr: two pipes that the waiting thread reads itself while it waits for
+    the child. No reader threads: on a busy machine every hand-over of the GIL between threads can
+    cost a scheduler tick, and a run made several. Keeps the first `limit` bytes of each stream and
+    drains the rest, so that a flood of output never blocks the child nor fills the parent's memory."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        pipes = [os.pipe(), os.pipe()]
+        self.readers = [r for r, _ in pipes]
+        self.writers = [w for _, w in pipes]
+        self._open = list(self.readers)
+        self._chunks = {r: [] for r in self.readers}
+        self._kept = dict.fromkeys(self.readers, 0)
+        self._total = dict.fromkeys(self.readers, 0)
+
+    def close_writers(self):
+        """Once the child holds them: the pipes end when the child's copies close."""
+        for w in self.writers:
+            os.close(w)
+        self.writers = []
+
+    def _read(self, fd):
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            self._open.remove(fd)
+            return False
+        self._total[fd] += len(chunk)
+        if self._kept[fd] < self.limit:
+            self._chunks[fd].append(chunk[: self.limit - self._kept[fd]])
+            self._kept[fd] += len(self._chunks[fd][-1])
+        return True
+
+    def wait(self, done_fd, finished, timeout):
+        """Read output until `finished()` says the child is done, asking it whenever `done_fd` is
+        readable (every TICK where `done_fd` is None). Returns True if `timeout` seconds passed first."""
+        import select
+        deadline = time.monotonic() + timeout
+        poller = select.poll()
+        for fd in self._open:
+            poller.register(fd, select.POLLIN)
+        if done_fd is not None:
+            poller.register(done_fd, select.POLLIN)
+        while True:
+            if done_fd is None and finished():
+                return False
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            for fd, _ in poller.poll(int(1000 * (left if done_fd is not None else min(left, TICK))) + 1):
+                if fd == done_fd:
+                    if finished():
+                        return False
+                elif not self._read(fd):
+                    poller.unregister(fd)
+
+    def drain(self, grace=5.0):
+        """After the run and its leftovers are gone: read what is left, until both pipes end (or `grace`
+        seconds, should something outside the run's reach still hold one)."""
+        self.wait(None, lambda: not self._open, grace)
+
+    def keep(self, out, err):
+        """Where the pipes were read elsewhere (Windows): keep what they gave, capped the same way."""
+        for fd, data in zip(self.readers, (out, err), strict=True):
+            self._total[fd] += len(data)
+            self._chunks[fd].append(data[: self.limit])
+
+    def text(self):
+        """(stdout, stderr) as text, each cut at the limit with a note saying so."""
+        texts = []
+        for fd in self.readers:
+            text = b"".join(self._chunks[fd]).decode("utf-8", "replace")
+            if self._total[fd] > self.limit:
+                text += f"\n[... output cut at {self.limit} bytes; {self._total[fd]} bytes in all]"
+            texts.append(text)
+        return texts
+
+    def close(self):
+        for fd in self.writers + self.readers:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.writers = self.readers = self._open = []
+
+
+class Graveyard:
+    """Removes run folders without making the run wait for the disk. Deleting a few directories can take
+    ~10 ms (it does on these machines: ext4 mounted with online discard), more than a warm run itself.
+    So a run's folder is renamed into a graveyard next to it (one directory entry: its path is gone when
+    the run returns) and deleted there by one background thread; at exit, the rest goes at once."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pending = queue.SimpleQueue()
+        self._place = None  # (pid, graveyard folder) of the process that made it
+        self._thread = None
+
+    def bury(self, folder):
+        try:
+            with self._lock:
+                if self._place is None or self._place[0] != os.getpid():  # none yet, or made before a fork
+                    self._open(os.path.dirname(folder))
+                grave = os.path.join(self._place[1], os.path.basename(folder))
+            os.rename(folder, grave)
+        except OSError:  # another filesystem, or no room for a graveyard: delete it here and now
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        self._pending.put(grave)
+
+    def _open(self, where):
+        prefix = f"sandbox-graveyard-{os.getpid()}-"
+        self._place = os.getpid(), tempfile.mkdtemp(prefix=prefix, dir=where)
+        for name in os.listdir(where):  # those of processes that ended without emptying theirs
+            if name.startswith("sandbox-graveyard-") and not name.startswith(prefix):
+                pid = name.split("-")[2]
+                if pid.isdigit() and not _alive(int(pid)):
+                    self._pending.put(os.path.join(where, name))
+        self._thread = threading.Thread(target=self._dig, daemon=True, name="sandbox-graveyard")
+        self._thread.start()
+        atexit.register(self.close)
+
+    def _dig(self):
+        while (grave := self._pending.get()) is not None:
+            shutil.rmtree(grave, ignore_errors=True)
+
+    def close(self):
+        with self._lock:
+            if self._place is None or self._place[0] != os.getpid():
+                return
+            self._pending.put(None)
+            self._thread.join(timeout=30)
+            shutil.rmtree(self._place[1], ignore_errors=True)
+            self._place = None

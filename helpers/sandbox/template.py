@@ -110,6 +110,16 @@ def _start(request, fds, closing):
     return pid, None
 
 
+def _answer(reply, *values):
+    """Write to a task's reply pipe: its pid (4 bytes) at the start; its wait status (4) and maxrss (8)
+    at the end."""
+    sizes = (4,) if len(values) == 1 else (4, 8)
+    try:
+        os.write(reply, b"".join(v.to_bytes(n, sys.byteorder, signed=True) for v, n in zip(values, sizes, strict=True)))
+    except OSError:  # the client gave up on this task
+        pass
+
+
 def serve(fd, preload, deep=True):
     import ctypes
     import select
@@ -121,7 +131,10 @@ def serve(fd, preload, deep=True):
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
     except Exception as exc:
         errors.append(f"subreaper: {exc!r}")
-    boundary.libc()  # loaded once here, not in every task that enters the namespaces
+    try:
+        boundary.prepare()  # libc's functions and the interpreter's folders: once, not in every task
+    except Exception as exc:
+        errors.append(f"boundary: {exc!r}")
     import gc
     import resource  # noqa: F401  (imported here once rather than in every task)
     gc.freeze()  # a collection in a task must not touch (and so copy) every preloaded object
@@ -131,7 +144,7 @@ def serve(fd, preload, deep=True):
     signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     sock.send(json.dumps({"ready": True, "errors": errors}).encode())
-    tasks = {}  # pid -> (request id, status pipe of a contained task)
+    tasks = {}  # pid -> (its reply pipe, the status pipe of a contained task or None)
     while True:
         ready = select.select([sock, wake_r], [], [])[0]
         if wake_r in ready:
@@ -147,7 +160,7 @@ def serve(fd, preload, deep=True):
                 if pid == 0:
                     break
                 if pid in tasks:
-                    tid, status_r = tasks.pop(pid)
+                    reply, status_r = tasks.pop(pid)
                     try:
                         os.killpg(pid, signal.SIGKILL)  # whatever is left of the task's group
                     except OSError:
@@ -156,18 +169,25 @@ def serve(fd, preload, deep=True):
                         _kill_strays(tasks)
                     else:  # pid was the init of the task's namespaces: leftovers died with it
                         status = boundary.job_status(status, status_r)
-                    sock.send(json.dumps({"id": tid, "status": status, "maxrss": usage.ru_maxrss}).encode())
+                    _answer(reply, status, usage.ru_maxrss)
+                    os.close(reply)
         if sock in ready:
-            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
             if not msg:
                 break  # the client closed the connection: shut down
             request = json.loads(msg)
-            closing = (sock.fileno(), wake_r, wake_w, *(r for _, r in tasks.values() if r is not None))
-            pid, status_r = _start(request, fds, closing)
-            for f in fds:
-                os.close(f)
-            tasks[pid] = request["id"], status_r
-            sock.send(json.dumps({"id": request["id"], "pid": pid}).encode())
+            *outputs, reply = fds
+            open_fds = [fd for task in tasks.values() for fd in task if fd is not None]
+            try:
+                pid, status_r = _start(request, outputs, (sock.fileno(), wake_r, wake_w, reply, *open_fds))
+            except OSError:  # no fork today (EAGAIN): the client reads the end of the pipe as an error
+                os.close(reply)
+            else:
+                tasks[pid] = reply, status_r
+                _answer(reply, pid)
+            finally:
+                for f in outputs:
+                    os.close(f)
     for pid in tasks:
         try:
             os.killpg(pid, signal.SIGKILL)
