@@ -37,7 +37,7 @@ def prepare():
     libc = ctypes.CDLL(None, use_errno=True)
     with_gil = ctypes.PyDLL(None, use_errno=True)  # clone(2) must hold the GIL, as fork() does
     _ready.update(
-        ctypes=ctypes, mount=libc.mount, syscall=libc.syscall, prctl=libc.prctl, capset=libc.capset,
+        ctypes=ctypes, mount=libc.mount, syscall=libc.syscall, prctl=libc.prctl, capset=libc.capset, unshare=libc.unshare,
         clone=with_gil.syscall, before_fork=ctypes.pythonapi.PyOS_BeforeFork,
         after_fork_child=ctypes.pythonapi.PyOS_AfterFork_Child, after_fork_parent=ctypes.pythonapi.PyOS_AfterFork_Parent,
         readonly=ctypes.c_char_p(_words(MOUNT_ATTR_RDONLY, 0, 0, 0)), writable=ctypes.c_char_p(_words(0, MOUNT_ATTR_RDONLY, 0, 0)),
@@ -80,15 +80,17 @@ def _drop_privileges():
     _check("capset", _ready["capset"](_ready["cap_header"], _ready["cap_none"]))
 
 
-def _clone(layers):
+def _clone(layers, jailed=False):
     """fork(), except that the child starts in new namespaces (clone(2) with CLONE_NEW* flags), so it
     is PID 1 of its own: no process stands between the caller and the run's init. A user namespace
-    owns the others: the child is root inside it and has no power outside."""
+    owns the others: the child is root inside it and has no power outside. In the jail, which has its
+    user and network namespaces already, only the PID, mount and IPC namespaces are new."""
     number = SYS_CLONE.get(os.uname().machine)
     if number is None:
         raise Refused(38, f"clone: no system call number known for {os.uname().machine}")
-    flags = CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWPID | _signal.SIGCHLD
-    flags |= (CLONE_NEWNS if "mount" in layers else 0) | (CLONE_NEWNET if "network" in layers else 0)
+    flags = CLONE_NEWIPC | CLONE_NEWPID | _signal.SIGCHLD | (CLONE_NEWNS if "mount" in layers else 0)
+    if not jailed:
+        flags |= CLONE_NEWUSER | (CLONE_NEWNET if "network" in layers else 0)
     _ready["before_fork"]()
     pid = _ready["clone"](number, flags, 0, 0, 0, 0)
     errno = _ready["ctypes"].get_errno()
@@ -109,20 +111,27 @@ def _environment_paths():
     return [p for p in found if p not in ("/", "/tmp")]   # never the whole of /tmp back
 
 
+def _under(path, folders):
+    return any(path.startswith(folder + os.sep) for folder in folders)
+
+
 def _private_tmp(root, work):
-    """A fresh tmpfs on /tmp and /dev/shm; the run's folder, and the files= symlinks' targets there,
-    bound back in at their own paths (through descriptors opened before /tmp was covered). Returns
-    the mounts that stay writable."""
+    """A fresh tmpfs on /tmp and /dev/shm, and on the folder that holds the run folders if that is
+    elsewhere (TMPDIR), so that a run sees no other run's folder. Its own folder, the files= symlinks'
+    targets and the interpreter's folders under them are bound back at their own paths (through
+    descriptors opened before they were covered). Returns the mounts that stay writable."""
+    covered = ["/tmp", "/dev/shm"] if os.path.isdir("/dev/shm") else ["/tmp"]
+    if os.path.dirname(root) != "/" and not _under(root, covered):
+        covered.append(os.path.dirname(root))
     keep = [root] + [os.path.realpath(os.path.join(work, name)) for name in os.listdir(work)
                      if os.path.islink(os.path.join(work, name))]
     keep += _ready["environment"]   # a venv or a checkout under /tmp must stay importable (read-only)
     keep = [p for p in keep if p == root or not p.startswith(root + os.sep)]
     keep = [p for p in dict.fromkeys(keep) if not any(p.startswith(q + os.sep) for q in keep if q != p)]
-    fds = [(path, os.open(path, os.O_PATH)) for path in keep if path.startswith("/tmp/") and os.path.exists(path)]
-    writable = ["/tmp", "/dev/shm"] if os.path.isdir("/dev/shm") else ["/tmp"]
-    for path in writable:
+    fds = [(path, os.open(path, os.O_PATH)) for path in keep if _under(path, covered) and os.path.exists(path)]
+    for path in covered:
         _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={PRIVATE_TMP_MB}m,mode=1777")
-    if not root.startswith("/tmp/"):
+    if not _under(root, covered):
         _mount(root, root, None, MS_BIND | MS_REC)  # its own mount, so that it alone can stay writable
     for path, fd in fds:
         if os.path.isdir(f"/proc/self/fd/{fd}"):
@@ -132,26 +141,49 @@ def _private_tmp(root, work):
             open(path, "a").close()
         _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
         os.close(fd)
-    return [*writable, root]  # root is a mount of its own by now, under /tmp or not
+    return [*covered, root]  # root is a mount of its own by now
 
 
-def _lock_filesystem(writable):
-    _readonly("/", recursive=True)   # /proc included: pid_max is set by now
+def _lock_filesystem(writable, whole=True):
+    if whole:  # (in the jail, the rest is read-only already)
+        _readonly("/", recursive=True)   # /proc included: pid_max is set by now
     for path in writable:
         _readonly(path, False)
 
 
-def contain(layers, root, work, close=(), new_group=False):
+def _map_root(uid, gid):
+    """In a new user namespace: be root inside it, as the caller's user outside, with no other groups."""
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"0 {uid} 1")
+    _write("/proc/self/gid_map", f"0 {gid} 1")
+
+
+def enter_jail():
+    """Move this process (single-threaded: a fresh fork of the fork server) into the namespaces that
+    every run without the network can share: its own user namespace, a network namespace with only a
+    down loopback, and a mount namespace in which the whole filesystem is read-only. What is new per
+    run (a PID namespace, a mount namespace with its folder and a private /tmp) `contain(jailed=True)`
+    adds. A run cannot undo any of this: it has no capabilities (_drop_privileges)."""
+    prepare()
+    uid, gid = os.geteuid(), os.getegid()
+    _check("unshare", _ready["unshare"](CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS))
+    _map_root(uid, gid)
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)   # nothing mounted here or in a run propagates back out
+    _readonly("/", recursive=True)
+
+
+def contain(layers, root, work, close=(), new_group=False, jailed=False):
     """Start the run's init inside fresh namespaces; the caller gets (its pid, a pipe that will hold
     the job's wait status). In the job, forked by that init, this returns None and the job runs.
     The init closes `close` (the caller's own descriptors), leads a new process group with
     `new_group` (else it stays in the caller's, which is killed as one), sets up the namespaces, mounts /proc
     and caps the processes, forks the job and reaps orphans until the job ends. When the init exits,
-    the kernel kills whatever is left in the namespace: that is the leftover sweep."""
+    the kernel kills whatever is left in the namespace: that is the leftover sweep. `jailed`: called in
+    the jail (enter_jail), whose user, network and read-only mount namespaces the run shares."""
     prepare()
     uid, gid = os.geteuid(), os.getegid()
     status_r, status_w = os.pipe()
-    init = _clone(layers)
+    init = _clone(layers, jailed)
     if init:
         os.close(status_w)
         return init, status_r
@@ -162,16 +194,16 @@ def contain(layers, root, work, close=(), new_group=False):
         _signal.signal(_signal.SIGCHLD, _signal.SIG_DFL)
         if new_group:
             os.setsid()
-        _write("/proc/self/setgroups", "deny")
-        _write("/proc/self/uid_map", f"0 {uid} 1")
-        _write("/proc/self/gid_map", f"0 {gid} 1")
+        if not jailed:
+            _map_root(uid, gid)
         if "mount" in layers:
-            _mount(None, "/", None, MS_REC | MS_PRIVATE)   # nothing we mount propagates back out
+            if not jailed:
+                _mount(None, "/", None, MS_REC | MS_PRIVATE)   # nothing we mount propagates back out
             writable = _private_tmp(root, work)
             _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
             if "processes" in layers:
                 _write("/proc/sys/kernel/pid_max", str(MAX_PROCESSES + 1))
-            _lock_filesystem(writable)
+            _lock_filesystem(writable, whole=not jailed)
             os.chdir(work)  # the old working directory still points into a mount now read-only
         job = os.fork()
         if job == 0:

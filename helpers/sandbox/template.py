@@ -89,15 +89,16 @@ def _kill_strays(tasks):
     sweep(children_of(os.getpid(), keep=tasks), reap=True)
 
 
-def _start(request, fds, closing):
+def _start(request, fds, closing, jailed=False):
     """Fork the task: straight into fresh namespaces (its init first) when it asks for the boundary.
     Returns (pid, the pipe that will hold a contained job's status, else None). A template with
     threads (OpenBLAS starts some at import) forks first: clone(2) skips the atfork handlers that
-    keep such libraries sane in a child, so the task enters the namespaces itself, as a cold run does."""
+    keep such libraries sane in a child, so the task enters the namespaces itself, as a cold run does.
+    In the jail (single-threaded, a fork of the template) a task needs only a PID and a mount namespace."""
     if request["boundary"] and len(os.listdir("/proc/self/task")) == 1:
         try:
             spawned = boundary.contain(request["boundary"], os.path.dirname(request["ctl"]), request["work"],
-                                       close=closing, new_group=True)  # the client kills this group
+                                       close=closing, new_group=True, jailed=jailed)  # the client kills this group
         except OSError:
             spawned = False  # the job itself will try again, and say why in its records
         if spawned is None:
@@ -120,30 +121,19 @@ def _answer(reply, *values):
         pass
 
 
-def serve(fd, preload, deep=True):
-    import ctypes
+def _serve(sock, start, keep=list):
+    """Answer requests on `sock` until it closes. `start(request, outputs, reply, closing)` forks a
+    task and returns (pid, status pipe or None), or None if it handed the task on (to the jail). The
+    task's pid goes down its reply pipe at once, its wait status when it ends. Our children that are
+    not tasks (nor in `keep()`: the jail) are leftovers of tasks, killed as soon as a task ends."""
     import select
     import signal
     import socket
-    sock = socket.socket(fileno=fd)
-    errors = _preload(preload, deep)
-    try:  # PR_SET_CHILD_SUBREAPER: orphans of our tasks, even after setsid(), come back to us
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
-    except Exception as exc:
-        errors.append(f"subreaper: {exc!r}")
-    try:
-        boundary.prepare()  # libc's functions and the interpreter's folders: once, not in every task
-    except Exception as exc:
-        errors.append(f"boundary: {exc!r}")
-    import gc
-    import resource  # noqa: F401  (imported here once rather than in every task)
-    gc.freeze()  # a collection in a task must not touch (and so copy) every preloaded object
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    sock.send(json.dumps({"ready": True, "errors": errors}).encode())
     tasks = {}  # pid -> (its reply pipe, the status pipe of a contained task or None)
     while True:
         ready = select.select([sock, wake_r], [], [])[0]
@@ -166,7 +156,7 @@ def serve(fd, preload, deep=True):
                     except OSError:
                         pass
                     if status_r is None:
-                        _kill_strays(tasks)
+                        _kill_strays([*tasks, *keep()])
                     else:  # pid was the init of the task's namespaces: leftovers died with it
                         status = boundary.job_status(status, status_r)
                     _answer(reply, status, usage.ru_maxrss)
@@ -179,21 +169,114 @@ def serve(fd, preload, deep=True):
             *outputs, reply = fds
             open_fds = [fd for task in tasks.values() for fd in task if fd is not None]
             try:
-                pid, status_r = _start(request, outputs, (sock.fileno(), wake_r, wake_w, reply, *open_fds))
+                started = start(request, outputs, reply, (sock.fileno(), wake_r, wake_w, reply, *open_fds))
             except OSError:  # no fork today (EAGAIN): the client reads the end of the pipe as an error
-                os.close(reply)
-            else:
-                tasks[pid] = reply, status_r
-                _answer(reply, pid)
-            finally:
-                for f in outputs:
-                    os.close(f)
+                started = None
+            for fd in outputs if started else fds:  # handed on or failed: the reply pipe is not ours
+                os.close(fd)
+            if started:
+                tasks[started[0]] = reply, started[1]
+                _answer(reply, started[0])
     for pid in tasks:
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
-    _kill_strays({})
+    return tasks
+
+
+class _Jail:
+    """The jail: a fork of the template that lives, once and for all, in a user namespace of its own
+    (root inside, nothing outside), a network namespace with only a down loopback, and a mount
+    namespace where the whole filesystem is read-only (boundary.enter_jail). Contained runs without
+    the network are started there, so each needs only what is its own: a PID namespace (its init,
+    whose end kills every leftover) and a mount namespace with its folder and a private /tmp.
+    Started at the first such run; if it cannot start, the template contains runs itself."""
+
+    def __init__(self):
+        self.pid = self.sock = None
+        self.failed = False
+
+    def usable(self, request):
+        layers = request["boundary"]
+        return not self.failed and "mount" in layers and "network" in layers
+
+    def hand_on(self, request, fds, closing):
+        """Give the task to the jail (starting it first if need be); False if there is no jail."""
+        import socket
+        if self.sock is None and not self._open(closing):
+            return False
+        try:
+            socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
+            return True
+        except OSError:  # the jail died: contain runs here from now on
+            self.failed = True
+            return False
+
+    def _open(self, closing):
+        import socket
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            import signal
+            signal.set_wakeup_fd(-1)  # the template's, closed next
+            ours.close()
+            for fd in closing:
+                os.close(fd)
+            try:
+                boundary.enter_jail()
+            except BaseException as exc:
+                theirs.send(repr(exc).encode() or b"?")
+                os._exit(1)
+            theirs.send(b"ready")
+            _serve(theirs, lambda request, outputs, reply, shut: _start(request, outputs, shut, jailed=True))
+            os._exit(0)
+        theirs.close()
+        ours.settimeout(30)
+        try:
+            hello = ours.recv(4096)
+        except OSError as exc:
+            hello = repr(exc).encode()
+        ours.settimeout(None)
+        if hello != b"ready":
+            print(f"sandbox template: no jail ({hello.decode(errors='replace')}); runs are contained one by one",
+                  file=sys.stderr)
+            ours.close()
+            self.failed = True
+            return False
+        self.pid, self.sock = pid, ours
+        return True
+
+
+def serve(fd, preload, deep=True):
+    import ctypes
+    import socket
+    sock = socket.socket(fileno=fd)
+    errors = _preload(preload, deep)
+    try:  # PR_SET_CHILD_SUBREAPER: orphans of our tasks, even after setsid(), come back to us
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+    except Exception as exc:
+        errors.append(f"subreaper: {exc!r}")
+    try:
+        boundary.prepare()  # libc's functions and the interpreter's folders: once, not in every task
+    except Exception as exc:
+        errors.append(f"boundary: {exc!r}")
+    import gc
+    import resource  # noqa: F401  (imported here once rather than in every task)
+    gc.freeze()  # a collection in a task must not touch (and so copy) every preloaded object
+    jail = _Jail()
+
+    def start(request, outputs, reply, closing):
+        if jail.usable(request):
+            shut = (*closing, *([jail.sock.fileno()] if jail.sock else []))
+            if jail.hand_on(request, [*outputs, reply], (*shut, *outputs)):
+                return None
+        return _start(request, outputs, (*closing, *([jail.sock.fileno()] if jail.sock else [])))
+    sock.send(json.dumps({"ready": True, "errors": errors}).encode())
+    _serve(sock, start, keep=lambda: [jail.pid] if jail.pid else [])
+    if jail.sock is not None:
+        jail.sock.close()  # the jail kills its tasks and exits
+    _kill_strays([])
 
 
 def main(argv):
