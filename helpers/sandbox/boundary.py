@@ -83,14 +83,13 @@ def _drop_privileges():
 def _clone(layers, jailed=False):
     """fork(), except that the child starts in new namespaces (clone(2) with CLONE_NEW* flags), so it
     is PID 1 of its own: no process stands between the caller and the run's init. A user namespace
-    owns the others: the child is root inside it and has no power outside. In the jail, which has its
-    user and network namespaces already, only the PID, mount and IPC namespaces are new."""
+    owns the others: the child is root inside it and has no power outside. In the jail, which is in a
+    user namespace of its own already, that one is shared and the others are new."""
     number = SYS_CLONE.get(os.uname().machine)
     if number is None:
         raise Refused(38, f"clone: no system call number known for {os.uname().machine}")
     flags = CLONE_NEWIPC | CLONE_NEWPID | _signal.SIGCHLD | (CLONE_NEWNS if "mount" in layers else 0)
-    if not jailed:
-        flags |= CLONE_NEWUSER | (CLONE_NEWNET if "network" in layers else 0)
+    flags |= (CLONE_NEWNET if "network" in layers else 0) | (0 if jailed else CLONE_NEWUSER)
     _ready["before_fork"]()
     pid = _ready["clone"](number, flags, 0, 0, 0, 0)
     errno = _ready["ctypes"].get_errno()
@@ -159,14 +158,14 @@ def _map_root(uid, gid):
 
 
 def enter_jail():
-    """Move this process (single-threaded: a fresh fork of the fork server) into the namespaces that
-    every run without the network can share: its own user namespace, a network namespace with only a
-    down loopback, and a mount namespace in which the whole filesystem is read-only. What is new per
-    run (a PID namespace, a mount namespace with its folder and a private /tmp) `contain(jailed=True)`
-    adds. A run cannot undo any of this: it has no capabilities (_drop_privileges)."""
+    """Move this process (single-threaded: a fresh fork of the fork server) into what every run can
+    share, made once: a user namespace of its own (root inside, nothing outside) and a mount namespace
+    in which the whole filesystem is read-only. What is each run's own, `contain(jailed=True)` adds:
+    PID, mount (its folder, a private /tmp), IPC and network namespaces. A run cannot undo any of it:
+    it has no capabilities (_drop_privileges)."""
     prepare()
     uid, gid = os.geteuid(), os.getegid()
-    _check("unshare", _ready["unshare"](CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS))
+    _check("unshare", _ready["unshare"](CLONE_NEWUSER | CLONE_NEWNS))
     _map_root(uid, gid)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)   # nothing mounted here or in a run propagates back out
     _readonly("/", recursive=True)
@@ -179,7 +178,7 @@ def contain(layers, root, work, close=(), new_group=False, jailed=False):
     `new_group` (else it stays in the caller's, which is killed as one), sets up the namespaces, mounts /proc
     and caps the processes, forks the job and reaps orphans until the job ends. When the init exits,
     the kernel kills whatever is left in the namespace: that is the leftover sweep. `jailed`: called in
-    the jail (enter_jail), whose user, network and read-only mount namespaces the run shares."""
+    the jail (enter_jail), whose user namespace the run shares and whose read-only mount tree it copies."""
     prepare()
     uid, gid = os.geteuid(), os.getegid()
     status_r, status_w = os.pipe()

@@ -187,11 +187,11 @@ def _serve(sock, start, keep=list):
 
 class _Jail:
     """The jail: a fork of the template that lives, once and for all, in a user namespace of its own
-    (root inside, nothing outside), a network namespace with only a down loopback, and a mount
-    namespace where the whole filesystem is read-only (boundary.enter_jail). Contained runs without
-    the network are started there, so each needs only what is its own: a PID namespace (its init,
-    whose end kills every leftover) and a mount namespace with its folder and a private /tmp.
-    Started at the first such run; if it cannot start, the template contains runs itself."""
+    (root inside, nothing outside) and a mount namespace where the whole filesystem is read-only
+    (boundary.enter_jail). Contained runs are started there, so that each needs only what is its own:
+    a PID namespace (its init, whose end kills every leftover), a mount namespace copied from the
+    read-only one with its folder and a private /tmp added, and IPC and network namespaces. Started
+    at the first contained run; if it cannot start, the template contains each run itself."""
 
     def __init__(self):
         self.pid = self.sock = None
@@ -199,7 +199,7 @@ class _Jail:
 
     def usable(self, request):
         layers = request["boundary"]
-        return not self.failed and "mount" in layers and "network" in layers
+        return not self.failed and "mount" in layers
 
     def hand_on(self, request, fds, closing):
         """Give the task to the jail (starting it first if need be); False if there is no jail."""
