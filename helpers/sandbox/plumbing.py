@@ -4,7 +4,6 @@ graveyard that removes run folders."""
 
 import atexit
 import os
-import queue
 import secrets
 import shutil
 import signal
@@ -203,15 +202,17 @@ class Graveyard:
     """Removes run folders without making the run wait for the disk. Deleting a few directories can take
     ~10 ms (it does on these machines: ext4 mounted with online discard), more than a warm run itself.
     So a run's folder is renamed into a graveyard next to it (one directory entry: its path is gone when
-    the run returns) and deleted there by one background thread; at exit, the rest goes at once. A
-    graveyard left by a process that could not empty it (killed, or a pool worker that skips atexit)
-    is emptied by the next process that makes one in the same place."""
+    the run returns) and deleted there by a background thread, which ends when nothing is left to
+    delete (a lasting thread would make every later fork() of the caller's process a fork with
+    threads). At exit, the rest goes at once. A graveyard left by a process that could not empty it
+    (killed, or a pool worker that skips atexit) is emptied by the next one made in the same place."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._pending = queue.SimpleQueue()
         self._pid = None     # the process whose graveyards these are (a forked child makes its own)
         self._places = {}    # folder that holds run folders -> its graveyard there
+        self._pending = []   # what the thread has still to delete
+        self._digging = False
 
     def bury(self, folder):
         where = os.path.dirname(folder)
@@ -220,7 +221,8 @@ class Graveyard:
                 with self._lock:
                     grave = os.path.join(self._place(where), os.path.basename(folder))
                 os.rename(folder, grave)
-                self._pending.put(grave)
+                with self._lock:
+                    self._dig_later(grave)
                 return
             except OSError:  # no graveyard, or another filesystem
                 with self._lock:
@@ -229,8 +231,7 @@ class Graveyard:
 
     def _place(self, where):
         if self._pid != os.getpid():
-            self._pid, self._places, self._pending = os.getpid(), {}, queue.SimpleQueue()
-            threading.Thread(target=self._dig, args=(self._pending,), daemon=True, name="sandbox-graveyard").start()
+            self._pid, self._places, self._pending, self._digging = os.getpid(), {}, [], False
             atexit.register(self.close)
         if where not in self._places:
             prefix = f"sandbox-graveyard-{os.getpid()}-"
@@ -238,20 +239,29 @@ class Graveyard:
             for name in os.listdir(where):
                 pid = name.split("-")[2] if name.startswith("sandbox-graveyard-") else ""
                 if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-                    self._pending.put(os.path.join(where, name))
+                    self._dig_later(os.path.join(where, name))
         return self._places[where]
 
-    @staticmethod
-    def _dig(pending):
-        while (grave := pending.get()) is not None:
+    def _dig_later(self, path):
+        self._pending.append(path)
+        if not self._digging:
+            self._digging = True
+            threading.Thread(target=self._dig, daemon=True, name="sandbox-graveyard").start()
+
+    def _dig(self):
+        while True:
+            with self._lock:
+                if not self._pending or self._pid != os.getpid():
+                    self._digging = False
+                    return
+                grave = self._pending.pop()
             shutil.rmtree(grave, ignore_errors=True)
 
     def close(self):
         with self._lock:
             if self._pid != os.getpid():
                 return
-            self._pending.put(None)
-            self._pid = None
-            places, self._places = self._places, {}
+            self._pid = None  # the thread stops after the folder it is deleting
+            places, self._places, self._pending = self._places, {}, []
         for place in places.values():
             shutil.rmtree(place, ignore_errors=True)
