@@ -171,14 +171,16 @@ def enter_jail():
     _readonly("/", recursive=True)
 
 
-def contain(layers, root, work, close=(), new_group=False, jailed=False):
+def contain(layers, root, work, close=(), new_group=False, jailed=False, hand_over=()):
     """Start the run's init inside fresh namespaces; the caller gets (its pid, a pipe that will hold
-    the job's wait status). In the job, forked by that init, this returns None and the job runs.
-    The init closes `close` (the caller's own descriptors), leads a new process group with
-    `new_group` (else it stays in the caller's, which is killed as one), sets up the namespaces, mounts /proc
-    and caps the processes, forks the job and reaps orphans until the job ends. When the init exits,
-    the kernel kills whatever is left in the namespace: that is the leftover sweep. `jailed`: called in
-    the jail (enter_jail), whose user namespace the run shares and whose read-only mount tree it copies."""
+    the job's wait status and maxrss: read_status). In the job, forked by that init, this returns None
+    and the job runs. The init closes `close` (the caller's own descriptors), leads a new process group
+    with `new_group` (else it stays in the caller's, which is killed as one), sets up the namespaces,
+    mounts /proc and caps the processes, forks the job, closes `hand_over` (the job's, such as its
+    output pipes) and reaps orphans until the job ends. Then it kills whatever is left in the
+    namespace (the leftover sweep; were the init killed, the kernel would do it) and says how the job
+    ended, before its own exit tears the namespaces down. `jailed`: called in the jail (enter_jail),
+    whose user namespace the run shares and whose read-only mount tree it copies."""
     prepare()
     uid, gid = os.geteuid(), os.getegid()
     status_r, status_w = os.pipe()
@@ -209,24 +211,39 @@ def contain(layers, root, work, close=(), new_group=False, jailed=False):
             os.close(status_w)
             _drop_privileges()
             return None
+        for fd in hand_over:
+            os.close(fd)
     except BaseException as exc:  # the job must not run half-contained
         print(f"sandbox boundary: {exc}", file=sys.stderr)
         os._exit(1)
-    while True:
-        pid, status = os.waitpid(-1, 0)
-        if pid == job:
-            os.write(status_w, status.to_bytes(4, sys.byteorder, signed=True))
-            os._exit(0)
+    while (ended := os.wait4(-1, 0))[0] != job:
+        pass
+    while True:  # PID 1 signals everyone else in its namespace; the orphans come back to it
+        try:
+            os.kill(-1, _signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.wait4(-1, 0)
+        except ChildProcessError:
+            break
+    os.write(status_w, ended[1].to_bytes(4, sys.byteorder, signed=True) + ended[2].ru_maxrss.to_bytes(8, sys.byteorder))
+    os._exit(0)
+
+
+def read_status(status_r):
+    """(wait status, maxrss in KiB) of the job, once its init said them; None if it died first."""
+    data = os.read(status_r, 12)
+    if len(data) < 12:
+        return None
+    return int.from_bytes(data[:4], sys.byteorder, signed=True), int.from_bytes(data[4:], sys.byteorder)
 
 
 def job_status(init_status, status_r):
     """The job's wait status, from the pipe its init filled; the init's own if it died first."""
-    try:
-        data = os.read(status_r, 4)
-    except BlockingIOError:
-        data = b""
+    said = read_status(status_r)
     os.close(status_r)
-    return int.from_bytes(data, sys.byteorder, signed=True) if len(data) == 4 else init_status
+    return init_status if said is None else said[0]
 
 
 def relay(init, status_r):

@@ -98,7 +98,8 @@ def _start(request, fds, closing, jailed=False):
     if request["boundary"] and len(os.listdir("/proc/self/task")) == 1:
         try:
             spawned = boundary.contain(request["boundary"], os.path.dirname(request["ctl"]), request["work"],
-                                       close=closing, new_group=True, jailed=jailed)  # the client kills this group
+                                       close=closing, new_group=True, jailed=jailed,  # the client kills this group
+                                       hand_over=fds)
         except OSError:
             spawned = False  # the job itself will try again, and say why in its records
         if spawned is None:
@@ -124,8 +125,9 @@ def _answer(reply, *values):
 def _serve(sock, start, keep=list):
     """Answer requests on `sock` until it closes. `start(request, outputs, reply, closing)` forks a
     task and returns (pid, status pipe or None), or None if it handed the task on (to the jail). The
-    task's pid goes down its reply pipe at once, its wait status when it ends. Our children that are
-    not tasks (nor in `keep()`: the jail) are leftovers of tasks, killed as soon as a task ends."""
+    task's pid goes down its reply pipe at once, its wait status when it ends: a contained task's as
+    soon as its init says it (its namespaces are torn down after), another's when it is reaped. Our
+    children that are not tasks (nor in `keep()`: the jail) are leftovers of tasks, killed then."""
     import select
     import signal
     import socket
@@ -134,9 +136,19 @@ def _serve(sock, start, keep=list):
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    tasks = {}  # pid -> (its reply pipe, the status pipe of a contained task or None)
+    tasks = {}  # pid -> [its reply pipe (None once answered), its init's status pipe or None, listening to it]
     while True:
-        ready = select.select([sock, wake_r], [], [])[0]
+        saying = {task[1]: task for task in tasks.values() if task[2]}
+        ready = select.select([sock, wake_r, *saying], [], [])[0]
+        for fd in ready:
+            if fd in saying:  # a contained job ended and its leftovers are dead: say so now
+                task = saying[fd]
+                task[2] = False
+                said = boundary.read_status(fd)
+                if said is not None:
+                    _answer(task[0], *said)
+                    os.close(task[0])
+                    task[0] = None
         if wake_r in ready:
             try:
                 os.read(wake_r, 4096)
@@ -150,24 +162,27 @@ def _serve(sock, start, keep=list):
                 if pid == 0:
                     break
                 if pid in tasks:
-                    reply, status_r = tasks.pop(pid)
+                    reply, status_r, _ = tasks.pop(pid)
                     try:
                         os.killpg(pid, signal.SIGKILL)  # whatever is left of the task's group
                     except OSError:
                         pass
+                    said = None
                     if status_r is None:
                         _kill_strays([*tasks, *keep()])
                     else:  # pid was the init of the task's namespaces: leftovers died with it
-                        status = boundary.job_status(status, status_r)
-                    _answer(reply, status, usage.ru_maxrss)
-                    os.close(reply)
+                        said = boundary.read_status(status_r) if reply is not None else None
+                        os.close(status_r)
+                    if reply is not None:
+                        _answer(reply, *(said or (status, usage.ru_maxrss)))
+                        os.close(reply)
         if sock in ready:
             msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
             if not msg:
                 break  # the client closed the connection: shut down
             request = json.loads(msg)
             *outputs, reply = fds
-            open_fds = [fd for task in tasks.values() for fd in task if fd is not None]
+            open_fds = [fd for task in tasks.values() for fd in task[:2] if fd is not None]
             try:
                 started = start(request, outputs, reply, (sock.fileno(), wake_r, wake_w, reply, *open_fds))
             except OSError:  # no fork today (EAGAIN): the client reads the end of the pipe as an error
@@ -175,7 +190,7 @@ def _serve(sock, start, keep=list):
             for fd in outputs if started else fds:  # handed on or failed: the reply pipe is not ours
                 os.close(fd)
             if started:
-                tasks[started[0]] = reply, started[1]
+                tasks[started[0]] = [reply, started[1], started[1] is not None]
                 _answer(reply, started[0])
     for pid in tasks:
         try:
