@@ -167,7 +167,7 @@ def newsgroups(server):
             return result.value
 
         acc_in, acc_on, acc_off = in_process(), mode("on", sandboxed)(), mode("off", sandboxed)()
-        t_in, t_on, t_off = interleaved([in_process, mode("on", sandboxed), mode("off", sandboxed)], repeats=3)
+        t_in, t_on, t_off = interleaved([in_process, mode("on", sandboxed), mode("off", sandboxed)], repeats=5)
         for m, t, acc in (("on", t_on, acc_on), ("off", t_off, acc_off)):
             report(f"(3) warm newsgroups scoring ({m}) / in-process", t / t_in, 1.1,
                    f"{t:.2f} s vs {t_in:.2f} s; accuracy {acc:.4f} vs {acc_in:.4f}, "

@@ -232,3 +232,19 @@ def test_an_interpreter_and_a_checkout_under_tmp_stay_importable(tmp_path):
     assert os.path.realpath(sys.prefix) in kept and "/tmp" not in kept and "/" not in kept
     here = os.path.realpath(Path(boundary.__file__).parents[2])
     assert here in kept, "the checkout that holds the sandbox's own child runner"
+
+
+@needs("mount")
+def test_without_its_jail_the_template_still_contains_runs():
+    """Contained warm runs start in the template's jail; should it die, the template contains them itself."""
+    with ForkServer() as warm:
+        pid = warm._proc.pid
+        jails = open(f"/proc/{pid}/task/{pid}/children").read().split()
+        assert len(jails) == 1, "the template starts one jail"
+        os.kill(int(jails[0]), 9)
+        time.sleep(0.2)
+        target = REPO / f"sandbox-escape-{os.urandom(4).hex()}"
+        result = warm.run_code(f"import os\nprint(os.getpid(), flush=True)\nopen({str(target)!r}, 'w')", timeout=10)
+    assert not target.exists(), "the run wrote into the repository"
+    assert result.stdout.split() == ["2"], result.feedback()  # the job of its own PID namespace's init
+    assert result.error_type in ("OSError", "PermissionError"), result.feedback()

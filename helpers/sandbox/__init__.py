@@ -35,7 +35,8 @@ The kernel boundary (boundary.py), per run, cold and warm:
     does (ctypes, a subprocess, curl); allow_network=True leaves it out; the audit hook stays;
   - at most 300 processes (pid_max of its PID namespace, on kernels where it is per namespace).
 Warm runs start from a jail (template.py): a fork of the template that entered, once, a user namespace
-of its own and a mount namespace whose whole tree it made read-only. Per run, the jail clones the
+of its own and a mount namespace whose whole tree it made read-only; the client sends contained runs
+straight to it, the others to the template. Per run, the jail clones the
 run's init (clone(2) with CLONE_NEW* flags) into what must be the run's own: a new PID namespace (its
 init's death is the leftover sweep), a new mount namespace (a copy of the read-only tree, plus a
 private tmpfs on /tmp, on /dev/shm and on the folder that holds the run folders, with only this run's
@@ -48,6 +49,8 @@ template itself stays outside: it spawns runs with the boundary off (HELPERS_SAN
 and keeps the fallback of cloning each run into a new user namespace itself should the jail fail.
 The init forks the job, because PID 1 ignores the signals it sends itself and a run must be able to
 die by os.kill(os.getpid(), SIGSEGV): a contained warm run is two forks (of the jail) instead of one.
+When the job ends, the init kills whatever is left in its namespace and says how the job ended; the
+run returns then, while the kernel tears its namespaces down.
 The jail is single-threaded even where the template is not (numpy's OpenBLAS starts threads; clone(2)
 skips the atfork handlers, so a template with threads would have to fork first). A cold run enters
 all of it on its own (boundary.contain): its `python -I -S` clones the init, which forks the job,

@@ -38,11 +38,15 @@ class TemplateClient:
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
         theirs.close()
         self._sock = ours
+        self._jail = None  # the template's jail, where contained runs start (template.py)
         ours.settimeout(start_timeout)
         try:
-            hello = json.loads(ours.recv(1 << 16) or b"{}")
+            msg, fds, _, _ = socket.recv_fds(ours, 1 << 16, 1)
+            hello = json.loads(msg or b"{}")
         except (OSError, ValueError):
-            hello = {}
+            hello, fds = {}, []
+        if fds:
+            self._jail = socket.socket(fileno=fds[0])
         if not hello.get("ready"):
             self.close()
             raise RuntimeError(f"the fork server did not start; see {self._home}/template.log")
@@ -61,15 +65,20 @@ class TemplateClient:
         answers on a pipe of the task's own: its pid at the start, its status at the end."""
         reply_r, reply_w = os.pipe()
         try:
-            request = {"ctl": ctl, "work": work, "env": env, "boundary": list(boundary)}
+            request = json.dumps({"ctl": ctl, "work": work, "env": env, "boundary": list(boundary)}).encode()
             with self._lock:
                 if self.closed:
                     raise RuntimeError("the fork server is closed")
-                try:
-                    socket.send_fds(self._sock, [json.dumps(request).encode()], [*output.writers, reply_w])
-                except OSError:
-                    self._closed = True
-                    raise RuntimeError("the fork server exited") from None
+                jailed = self._jail is not None and "mount" in boundary  # contained runs start in the jail
+                for sock in [self._jail, self._sock] if jailed else [self._sock]:
+                    try:
+                        socket.send_fds(sock, [request], [*output.writers, reply_w])
+                        break
+                    except OSError:
+                        if sock is self._sock:
+                            self._closed = True
+                            raise RuntimeError("the fork server exited") from None
+                        self._jail = None  # it is gone: the template contains runs itself from now on
             os.close(reply_w)
             reply_w = None
             output.close_writers()
@@ -96,10 +105,11 @@ class TemplateClient:
 
     def close(self):
         self._closed = True
-        try:
-            self._sock.close()  # the template sees EOF, kills its tasks and exits
-        except OSError:
-            pass
+        for sock in (self._sock, self._jail):
+            try:
+                sock.close()  # the template and its jail see EOF, kill their tasks and exit
+            except (OSError, AttributeError):
+                pass
         try:
             self._proc.wait(timeout=10)
         except Exception:

@@ -200,67 +200,42 @@ def _serve(sock, start, keep=list):
     return tasks
 
 
-class _Jail:
+def _open_jail(closing):
     """The jail: a fork of the template that lives, once and for all, in a user namespace of its own
     (root inside, nothing outside) and a mount namespace where the whole filesystem is read-only
-    (boundary.enter_jail). Contained runs are started there, so that each needs only what is its own:
-    a PID namespace (its init, whose end kills every leftover), a mount namespace copied from the
-    read-only one with its folder and a private /tmp added, and IPC and network namespaces. Started
-    at the first contained run; if it cannot start, the template contains each run itself."""
-
-    def __init__(self):
-        self.pid = self.sock = None
-        self.failed = False
-
-    def usable(self, request):
-        layers = request["boundary"]
-        return not self.failed and "mount" in layers
-
-    def hand_on(self, request, fds, closing):
-        """Give the task to the jail (starting it first if need be); False if there is no jail."""
-        import socket
-        if self.sock is None and not self._open(closing):
-            return False
+    (boundary.enter_jail). The client sends it the contained runs, so that each needs only what is
+    its own: a PID namespace (its init, whose end kills every leftover), a mount namespace copied from
+    the read-only one with its folder and a private /tmp added, and IPC and network namespaces.
+    Returns (its pid, the client's end of its socket), or None where it cannot start: the template
+    then contains each run itself."""
+    import socket
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        ours.close()
+        for fd in closing:
+            os.close(fd)
         try:
-            socket.send_fds(self.sock, [json.dumps(request).encode()], fds)
-            return True
-        except OSError:  # the jail died: contain runs here from now on
-            self.failed = True
-            return False
-
-    def _open(self, closing):
-        import socket
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        pid = os.fork()
-        if pid == 0:
-            import signal
-            signal.set_wakeup_fd(-1)  # the template's, closed next
-            ours.close()
-            for fd in closing:
-                os.close(fd)
-            try:
-                boundary.enter_jail()
-            except BaseException as exc:
-                theirs.send(repr(exc).encode() or b"?")
-                os._exit(1)
-            theirs.send(b"ready")
-            _serve(theirs, lambda request, outputs, reply, shut: _start(request, outputs, shut, jailed=True))
-            os._exit(0)
-        theirs.close()
-        ours.settimeout(30)
-        try:
-            hello = ours.recv(4096)
-        except OSError as exc:
-            hello = repr(exc).encode()
-        ours.settimeout(None)
-        if hello != b"ready":
-            print(f"sandbox template: no jail ({hello.decode(errors='replace')}); runs are contained one by one",
-                  file=sys.stderr)
-            ours.close()
-            self.failed = True
-            return False
-        self.pid, self.sock = pid, ours
-        return True
+            boundary.enter_jail()
+        except BaseException as exc:
+            theirs.send(repr(exc).encode() or b"?")
+            os._exit(1)
+        theirs.send(b"ready")
+        _serve(theirs, lambda request, outputs, reply, shut: _start(request, outputs, shut, jailed=True))
+        os._exit(0)
+    theirs.close()
+    ours.settimeout(30)
+    try:
+        hello = ours.recv(4096)
+    except OSError as exc:
+        hello = repr(exc).encode()
+    ours.settimeout(None)
+    if hello != b"ready":
+        print(f"sandbox template: no jail ({hello.decode(errors='replace')}); runs are contained one by one",
+              file=sys.stderr)
+        ours.close()
+        return None
+    return pid, ours
 
 
 def serve(fd, preload, deep=True):
@@ -272,26 +247,22 @@ def serve(fd, preload, deep=True):
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
     except Exception as exc:
         errors.append(f"subreaper: {exc!r}")
+    prepared = False
     try:
-        boundary.prepare()  # libc's functions and the interpreter's folders: once, not in every task
+        prepared = bool(boundary.prepare())  # libc's functions and the interpreter's folders: once, not per task
     except Exception as exc:
         errors.append(f"boundary: {exc!r}")
     import gc
     import resource  # noqa: F401  (imported here once rather than in every task)
     gc.freeze()  # a collection in a task must not touch (and so copy) every preloaded object
-    jail = _Jail()
-
-    def start(request, outputs, reply, closing):
-        if jail.usable(request):
-            shut = (*closing, *([jail.sock.fileno()] if jail.sock else []))
-            if jail.hand_on(request, [*outputs, reply], (*shut, *outputs)):
-                return None
-        return _start(request, outputs, (*closing, *([jail.sock.fileno()] if jail.sock else [])))
-    sock.send(json.dumps({"ready": True, "errors": errors}).encode())
-    _serve(sock, start, keep=lambda: [jail.pid] if jail.pid else [])
-    if jail.sock is not None:
-        jail.sock.close()  # the jail kills its tasks and exits
-    _kill_strays([])
+    jail = _open_jail([fd]) if prepared and sys.platform == "linux" else None
+    hello = json.dumps({"ready": True, "errors": errors}).encode()
+    socket.send_fds(sock, [hello], [jail[1].fileno()] if jail else [])
+    if jail:
+        jail[1].close()  # the client's now: it sends the contained runs there
+    _serve(sock, lambda request, outputs, reply, closing: _start(request, outputs, closing),
+           keep=lambda: [jail[0]] if jail else [])
+    _kill_strays([])  # the jail included, should it outlive the client's goodbye
 
 
 def main(argv):
