@@ -69,7 +69,7 @@ class TemplateClient:
             with self._lock:
                 if self.closed:
                     raise RuntimeError("the fork server is closed")
-                jailed = self._jail is not None and "mount" in boundary  # contained runs start in the jail
+                jailed = self._jail is not None and "mount" in boundary and "network" in boundary  # contained runs start in the jail
                 for sock in [self._jail, self._sock] if jailed else [self._sock]:
                     try:
                         socket.send_fds(sock, [request], [*output.writers, reply_w])

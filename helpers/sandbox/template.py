@@ -202,10 +202,11 @@ def _serve(sock, start, keep=list):
 
 def _open_jail(closing):
     """The jail: a fork of the template that lives, once and for all, in a user namespace of its own
-    (root inside, nothing outside) and a mount namespace where the whole filesystem is read-only
-    (boundary.enter_jail). The client sends it the contained runs, so that each needs only what is
-    its own: a PID namespace (its init, whose end kills every leftover), a mount namespace copied from
-    the read-only one with its folder and a private /tmp added, and IPC and network namespaces.
+    (root inside, nothing outside), a network namespace with only a down loopback and a mount
+    namespace where the whole filesystem is read-only (boundary.enter_jail). The client sends it the
+    contained runs without the network, so that each needs only what is its own: a PID namespace (its
+    init, whose end kills every leftover), a mount namespace copied from the read-only one with its
+    folder and a private /tmp added, and an IPC namespace.
     Returns (its pid, the client's end of its socket), or None where it cannot start: the template
     then contains each run itself."""
     import socket
