@@ -69,7 +69,8 @@ class TemplateClient:
             with self._lock:
                 if self.closed:
                     raise RuntimeError("the fork server is closed")
-                jailed = self._jail is not None and "mount" in boundary and "network" in boundary  # contained runs start in the jail
+                # contained runs without the network start in the jail (template.py), the rest in the template
+                jailed = self._jail is not None and "mount" in boundary and "network" in boundary
                 for sock in [self._jail, self._sock] if jailed else [self._sock]:
                     try:
                         socket.send_fds(sock, [request], [*output.writers, reply_w])
