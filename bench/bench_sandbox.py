@@ -61,14 +61,17 @@ def mode(boundary, fn):
     return run
 
 
-def interleaved(fns, repeats):
-    # Alternating the contenders shares out whatever else the machine is doing.
+def interleaved(fns, repeats, block=1):
+    """Median time of one call of each fn. Alternating the contenders shares out whatever else the
+    machine is doing; timing `block` calls in a row charges each contender with the kernel work its
+    own calls leave behind (a namespace torn down after the run returned), not its neighbour's."""
     times = [[] for _ in fns]
     for _ in range(repeats):
         for slot, fn in zip(times, fns, strict=True):
             start = time.perf_counter()
-            fn()
-            slot.append(time.perf_counter() - start)
+            for _ in range(block):
+                fn()
+            slot.append((time.perf_counter() - start) / block)
     return [statistics.median(t) for t in times]
 
 
@@ -125,7 +128,7 @@ def main():
         for fn in (*cold.values(), *warm.values()):
             fn()
         t_bare, t_no_site, t_cold_on, t_cold_off, t_warm_on, t_warm_off = interleaved(
-            [bare, bare_no_site, cold["on"], cold["off"], warm["on"], warm["off"]], repeats=30)
+            [bare, bare_no_site, cold["on"], cold["off"], warm["on"], warm["off"]], repeats=8, block=5)
         print(f"\nbare `python -I -c pass` {t_bare * 1000:.1f} ms; with -S (no site) {t_no_site * 1000:.1f} ms")
         for m, t in (("on", t_cold_on), ("off", t_cold_off)):
             report(f"(1) cold run_code('pass') ({m}) / bare", t / t_bare, 1.2, f"{t * 1000:.1f} ms vs {t_bare * 1000:.1f} ms")
@@ -137,7 +140,7 @@ def main():
         heavy = [mode(m, lambda: server.run_code("pass")) for m in ("on", "off")]
         for fn in heavy:
             fn()
-        t_bare, t_on, t_off = interleaved([bare, *heavy], repeats=20)
+        t_bare, t_on, t_off = interleaved([bare, *heavy], repeats=4, block=5)
         for m, t in (("on", t_on), ("off", t_off)):
             print(f"    (for reference: warm 'pass' from the sklearn template ({m}) {t * 1000:.1f} ms, "
                   f"{t / t_bare:.2f}x bare)")
