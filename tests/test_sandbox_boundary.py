@@ -1,9 +1,13 @@
 """helpers.sandbox's kernel boundary: per layer, escapes that must fail where the layer is on (cold and
 warm, as whatever user runs the tests: root in CI, like Colab), and the fallback when it is forced off."""
 
+import glob
 import os
 import subprocess
 import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -76,6 +80,56 @@ def test_cannot_write_outside_the_working_folder(run, where, tmp_path):
     assert not target.exists(), f"the run wrote into the {where}"
     target.unlink(missing_ok=True)
     assert result.status == "error" and result.error_type in ("OSError", "PermissionError", "FileNotFoundError")
+
+
+HOLDER = "import os, time\nopen('secret.txt', 'w').write('mine')\nprint(os.getcwd(), flush=True)\ntime.sleep({hold})"
+LOOKER = """import os
+try:
+    print(open({secret!r}).read())
+except OSError as exc:
+    print(type(exc).__name__)
+print(sorted(os.listdir({folder!r})))
+print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))
+"""
+
+
+@pytest.fixture(params=["default", "elsewhere"])
+def run_folders(request, monkeypatch):
+    """Where run folders are made: the usual temporary folder, or one outside /tmp (TMPDIR elsewhere)."""
+    if request.param == "default":
+        yield tempfile.gettempdir()
+        return
+    parent = next((p for p in ("/var/tmp", str(REPO)) if os.access(p, os.W_OK)), None)
+    if parent is None:
+        pytest.skip("no writable folder outside /tmp")
+    folder = tempfile.mkdtemp(prefix="sandbox-test-runs-", dir=parent)
+    monkeypatch.setattr(tempfile, "tempdir", folder)
+    yield folder
+    subprocess.run(["rm", "-rf", folder], check=False)
+
+
+@needs("pid")
+@needs("mount")
+def test_concurrent_runs_see_neither_each_others_folders_nor_processes(run, run_folders):
+    """While one run holds a file in its folder, another, told exactly where it is, cannot read it,
+    sees no other run's folder where run folders are made, and sees only its own processes."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        holder = pool.submit(run, HOLDER.format(hold=3), timeout=20)
+        secrets = []
+        for _ in range(200):  # found on the host, so the holder is surely running
+            secrets = glob.glob(os.path.join(run_folders, "sandbox-*", "work", "secret.txt"))
+            if secrets or holder.done():
+                break
+            time.sleep(0.05)
+        assert secrets, holder.result().feedback()
+        looker = run(LOOKER.format(secret=secrets[0], folder=run_folders), timeout=10)
+        held = holder.result()
+    assert held.ok and looker.ok, (held.feedback(), looker.feedback())
+    assert held.stdout.strip() == os.path.dirname(secrets[0])
+    seen, folders, pids = looker.stdout.splitlines()
+    assert seen in ("FileNotFoundError", "PermissionError"), "a run read another run's file"
+    assert os.path.basename(os.path.dirname(os.path.dirname(secrets[0]))) not in folders
+    assert len(eval(pids)) <= 3
 
 
 @needs("mount")
@@ -178,3 +232,19 @@ def test_an_interpreter_and_a_checkout_under_tmp_stay_importable(tmp_path):
     assert os.path.realpath(sys.prefix) in kept and "/tmp" not in kept and "/" not in kept
     here = os.path.realpath(Path(boundary.__file__).parents[2])
     assert here in kept, "the checkout that holds the sandbox's own child runner"
+
+
+@needs("mount")
+def test_without_its_jail_the_template_still_contains_runs():
+    """Contained warm runs start in the template's jail; should it die, the template contains them itself."""
+    with ForkServer() as warm:
+        pid = warm._proc.pid
+        jails = open(f"/proc/{pid}/task/{pid}/children").read().split()
+        assert len(jails) == 1, "the template starts one jail"
+        os.kill(int(jails[0]), 9)
+        time.sleep(0.2)
+        target = REPO / f"sandbox-escape-{os.urandom(4).hex()}"
+        result = warm.run_code(f"import os\nprint(os.getpid(), flush=True)\nopen({str(target)!r}, 'w')", timeout=10)
+    assert not target.exists(), "the run wrote into the repository"
+    assert result.stdout.split() == ["2"], result.feedback()  # the job of its own PID namespace's init
+    assert result.error_type in ("OSError", "PermissionError"), result.feedback()

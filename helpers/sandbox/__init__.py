@@ -11,9 +11,11 @@ an ordinary process create namespaces (root, or unprivileged user namespaces). `
 says which are on; a missing layer is said once, in one line, and the run goes on behind the rest.
 
 The guardrails, per run:
-  - a fresh `python -I` (isolated mode: no user site, no PYTHON* variables, no script dir on sys.path)
+  - a fresh `python -I -S` (isolated mode: no user site, no PYTHON* variables, no script dir on
+    sys.path; -S: set up as `python -I` would be, without paying for the .pth files, see startup.py)
     or, with `warm=`, a fresh fork of a clean template process (template.py, never the notebook);
-  - a fresh temporary working directory (also HOME and TMPDIR), removed afterwards;
+  - a fresh temporary working directory (also HOME and TMPDIR), gone when the run returns (renamed
+    into a graveyard there and then, deleted in the background: plumbing.Graveyard);
   - an explicit minimal environment (PATH, HOME, TMPDIR, LANG): no API keys, nothing else;
   - stdin closed (reads see EOF); stdout/stderr captured by the parent and capped;
   - its own session and process group, SIGKILLed as a group at the wall-clock timeout;
@@ -32,19 +34,35 @@ The kernel boundary (boundary.py), per run, cold and warm:
   - a network namespace with a loopback that is down: no connection anywhere, whatever the code
     does (ctypes, a subprocess, curl); allow_network=True leaves it out; the audit hook stays;
   - at most 300 processes (pid_max of its PID namespace, on kernels where it is per namespace).
-Each task of the warm template is cloned straight into fresh namespaces (clone(2) with CLONE_NEW*
-flags), rather than the template living inside them: a PID namespace must be new per run (its first
-process is the run's init, and the init's death is the leftover sweep), and the template must stay
-outside to reach every run's folder and to spawn runs with the boundary off. The cloned process is
-the init; it forks the job, because PID 1 ignores the signals it sends itself and a run must be able
-to die by os.kill(os.getpid(), SIGSEGV). So a contained warm run is two forks of the template instead
-of one (three if the template has threads, as numpy's OpenBLAS starts: clone(2) skips the atfork
-handlers, so such a task forks first and enters the namespaces itself); a cold run adds the init and
-the job to its `python -I`, which waits and ends as the job did.
+Warm runs start from a jail (template.py): a fork of the template that entered, once, a user namespace
+of its own, a network namespace with only a down loopback, and a mount namespace whose whole tree it
+made read-only; the client sends contained runs without the network straight to it, the others to
+the template. Per run, the jail clones the run's init (clone(2) with CLONE_NEW* flags) into what must
+be the run's own: a new PID namespace (its init's death is the leftover sweep), a new mount namespace
+(a copy of the read-only tree, plus a private tmpfs on /tmp, on /dev/shm and on the folder that holds
+the run folders, with only this run's folder bound back writable) and a new IPC namespace. What the
+jail makes once is what no run can turn against another: the user namespace (in which every run drops
+every capability before its code starts, so none can mount, unmount, bring the loopback up or enter
+another namespace), the read-only tree, and the network namespace, in which there is no network to
+reach (runs at the same time could talk through an abstract Unix socket, if both mean to; a network
+namespace per run cost ~0.5 ms to make, and ~2 ms a run in a loop, measured here on a busy machine). A run sees
+its own processes and no other's (sibling PID namespaces) and its own folder and no other's (they lie
+under a folder covered in its view). The template itself stays outside: it spawns runs with the
+boundary off (HELPERS_SANDBOX_BOUNDARY=off) or with allow_network=True, and contains each run itself,
+cloning it into a new user namespace, should the jail not start or die.
+The init forks the job, because PID 1 ignores the signals it sends itself and a run must be able to
+die by os.kill(os.getpid(), SIGSEGV): a contained warm run is two forks (of the jail) instead of one.
+When the job ends, the init kills whatever is left in its namespace and says how the job ended; the
+run returns then, while the kernel tears its namespaces down.
+The jail is single-threaded even where the template is not (numpy's OpenBLAS starts threads; clone(2)
+skips the atfork handlers, so a template with threads would have to fork first). A cold run enters
+all of it on its own (boundary.contain): its `python -I -S` clones the init, which forks the job,
+and then waits and ends as the job did.
 
 What it does NOT do:
   - no per-run memory cap: memory is limited per process (RLIMIT_AS); 300 processes could each use
-    memory_mb. cgroup v2 would cap the sum; it is not used;
+    memory_mb. cgroup v2 would cap the sum; it is not used (on these machines only its hugetlb
+    controller is there, and memory and pids are cgroup v1);
   - no syscall filtering (seccomp): the kernel's whole surface is reachable, and a kernel bug is a
     way out; the files the user can read stay readable (secrets in your home included);
   - Unix sockets on the read-only filesystem (e.g. /run/docker.sock) can still be connected to;
@@ -59,9 +77,10 @@ sys.exit(3)), "timeout" (wall clock or CPU limit), "memory" (MemoryError, or kil
 while near the address-space limit) and "killed" (any other signal).
 
 Files: run.py holds the entry points; forkserver.py is the warm template's client and template.py
-the template itself; registry.py owns the shared warm templates; child.py is what runs inside the
-child, cold or warm, and boundary.py the namespaces it enters; layers.py probes and reports them;
-plumbing.py is the process plumbing both paths share; results.py the result types.
+the template itself (and its jail); registry.py owns the shared warm templates; child.py is what runs
+inside the child, cold or warm, and boundary.py the namespaces it enters; layers.py probes and
+reports them; startup.py makes a cold start skip `site`; plumbing.py is the process plumbing both
+paths share; results.py the result types.
 """
 
 from .forkserver import TemplateClient

@@ -1,10 +1,12 @@
-"""What runs inside the sandboxed child, cold (`python -I` on a one-line boot) or warm (a fork of template.py):
-limits, the network guard, the job in CTL/job.json, one JSON line per outcome in CTL/result.jsonl.
-Only os, sys and json are imported at the top: every import here is paid on every cold run."""
+"""What runs inside the sandboxed child, cold (`python -I -S` on a one-line boot) or warm (a fork of template.py):
+limits, the network guard, the job in CTL/job.marshal, one JSON line per outcome in CTL/result.jsonl.
+Only builtin modules are imported at the top: every import here is paid on every cold run (`json` alone
+would pull in `re` and `enum`, ~4 ms; its C string encoder is all a record needs)."""
 
-import json
+import marshal
 import os
 import sys
+from _json import encode_basestring_ascii as _quote
 
 CANDIDATE = "<candidate>"
 # Audit events that reach the network; refusing them is a guardrail, not a wall (see the package docstring).
@@ -16,13 +18,57 @@ _RESULT = None
 _SOURCES = {}  # filename -> source, handed to linecache only when a traceback is formatted
 
 
+def _json_value(value):
+    if isinstance(value, str):
+        return _quote(value)
+    return "null" if value is None else ("true" if value else "false") if isinstance(value, bool) else str(int(value))
+
+
 def _emit(record):
+    """Append one record (str keys; str, int, bool or None values) to the result file as a JSON line."""
+    line = "{" + ", ".join(f"{_quote(key)}: {_json_value(value)}" for key, value in record.items()) + "}\n"
     # Reopened per record on purpose: user code may have closed or exhausted file descriptors.
     try:
         with open(_RESULT, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record, default=repr) + "\n")
+            f.write(line)
     except OSError:
         pass
+
+
+def _enter_site(site_state):
+    """Started with -S (site's .pth files cost up to 15 ms a start): look like `python -I` all the same,
+    with the sys.path, prefixes and builtins (exit, quit, help) it would have (startup.py asked it once)."""
+    import site  # its helpers only (75 us); site.main() is what -S skipped
+    sys.path[:] = site_state["path"]
+    sys.prefix, sys.exec_prefix = site_state["prefix"], site_state["exec_prefix"]
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
+    if site_state["sitecustomize"]:
+        site.execsitecustomize()
+    if site_state["pth_imports"]:
+        sys.meta_path.append(_PthImports(site_state["pth_imports"]))
+
+
+class _PthImports:
+    """The import lines of the .pth files (an editable install's finder, say), run the first time a
+    top-level import fails without them, so that only a run that needs them pays for them."""
+
+    def __init__(self, folders):
+        self.folders = folders
+
+    def find_spec(self, name, path=None, target=None):
+        if path is not None:  # a submodule: its package's __path__ decides, not a .pth file
+            return None
+        sys.meta_path.remove(self)
+        import site
+        for folder in self.folders:
+            site.addsitedir(folder)
+        for finder in sys.meta_path:
+            spec = finder.find_spec(name, None, target) if hasattr(finder, "find_spec") else None
+            if spec is not None:
+                return spec
+        return None
 
 
 def _set_limits(limits):
@@ -87,6 +133,7 @@ def _call(module, job):
     if not callable(fn):
         raise NameError(f"the code does not define a function named {job['name']!r}")
     value = fn(*job["args"], **job["kwargs"])
+    import json  # only here: a value must be JSON-able, and json says what that means
     _emit({"kind": "value", "json": json.dumps(value, default=_jsonable)})
 
 
@@ -192,12 +239,14 @@ def _tests(module, job):
 
 
 def run_job(ctl, contained=False):
-    """Run CTL/job.json in this process (behind the boundary it names, unless the fork server has
+    """Run CTL/job.marshal in this process (behind the boundary it names, unless the fork server has
     `contained` it already). Returns the exit code; user code's SystemExit propagates."""
     global _RESULT
-    with open(os.path.join(ctl, "job.json"), encoding="utf-8") as f:
-        job = json.load(f)
+    with open(os.path.join(ctl, "job.marshal"), "rb") as f:
+        job = marshal.load(f)  # written by the parent, in this interpreter's own format
     _RESULT = os.path.join(ctl, "result.jsonl")
+    if "site" in job:  # a cold start with -S
+        _enter_site(job["site"])
     _set_limits(job["limits"])
     if job["boundary"] and not contained:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the boot took our folder off the path

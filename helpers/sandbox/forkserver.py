@@ -1,18 +1,14 @@
 """The client of the warm template (template.py): starts it, asks it for one forked child per task,
 and stops it. It only spawns; running a job and reading its result is run.py's business."""
 
-import itertools
 import json
 import os
-import queue as queues
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 
 from .plumbing import carries_token, child_env, killpg, new_token, sweep
 
@@ -42,85 +38,79 @@ class TemplateClient:
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
         theirs.close()
         self._sock = ours
+        self._jail = None  # the template's jail, where contained runs start (template.py)
         ours.settimeout(start_timeout)
         try:
-            hello = json.loads(ours.recv(1 << 16) or b"{}")
+            msg, fds, _, _ = socket.recv_fds(ours, 1 << 16, 1)
+            hello = json.loads(msg or b"{}")
         except (OSError, ValueError):
-            hello = {}
+            hello, fds = {}, []
+        if fds:
+            self._jail = socket.socket(fileno=fds[0])
         if not hello.get("ready"):
             self.close()
             raise RuntimeError(f"the fork server did not start; see {self._home}/template.log")
         ours.settimeout(None)
         self.preload_errors = hello["errors"]
         self._lock = threading.Lock()
-        self._ids = itertools.count()
-        self._waiters = {}
-        threading.Thread(target=self._dispatch, daemon=True, name="forkserver-dispatch").start()
 
     @property
     def closed(self) -> bool:
         """True once the template has exited or close() was called: start a new one then."""
-        return self._closed
+        return self._closed or self._proc.poll() is not None
 
-    def _dispatch(self):
-        # One reader for the shared socket; each task waits on its own queue.
-        while True:
-            try:
-                msg = self._sock.recv(1 << 16)
-            except OSError:
-                msg = b""
-            if not msg:
-                with self._lock:
-                    self._closed = True
-                    for waiting in self._waiters.values():
-                        waiting.put({"error": "the fork server exited"})
-                return
-            reply = json.loads(msg)
-            with self._lock:
-                waiting = self._waiters.get(reply["id"])
-            if waiting is not None:
-                waiting.put(reply)
-
-    def spawn(self, ctl, work, env, out_w, err_w, timeout, boundary=()):
-        """Run one task, behind the kernel `boundary` layers; returns (wait status, timed_out, maxrss
-        in KiB) like the cold path."""
-        replies = queues.SimpleQueue()
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("the fork server is closed")
-            tid = next(self._ids)
-            self._waiters[tid] = replies
-            request = {"id": tid, "ctl": ctl, "work": work, "env": env, "boundary": list(boundary)}
-            socket.send_fds(self._sock, [json.dumps(request).encode()], [out_w, err_w])
-        deadline = time.monotonic() + timeout
+    def spawn(self, ctl, work, env, output, timeout, boundary=()):
+        """Run one task, behind the kernel `boundary` layers, reading its `output` (plumbing.Output)
+        meanwhile; returns (wait status, timed_out, maxrss in KiB) like the cold path. The template
+        answers on a pipe of the task's own: its pid at the start, its status at the end."""
+        reply_r, reply_w = os.pipe()
         try:
-            started = replies.get(timeout=60)
-            if "error" in started:
-                raise RuntimeError(started["error"])
-            timed_out = False
-            try:
-                done = replies.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queues.Empty:
-                timed_out = True
-                try:
-                    os.killpg(started["pid"], signal.SIGKILL)
-                except OSError:
-                    pass
-                done = replies.get(timeout=30)
-            if "error" in done:
-                raise RuntimeError(done["error"])
-            return done["status"], timed_out, done["maxrss"]
-        finally:
+            request = json.dumps({"ctl": ctl, "work": work, "env": env, "boundary": list(boundary)}).encode()
             with self._lock:
-                self._waiters.pop(tid, None)
+                if self.closed:
+                    raise RuntimeError("the fork server is closed")
+                # contained runs without the network start in the jail (template.py), the rest in the template
+                jailed = self._jail is not None and "mount" in boundary and "network" in boundary
+                for sock in [self._jail, self._sock] if jailed else [self._sock]:
+                    try:
+                        socket.send_fds(sock, [request], [*output.writers, reply_w])
+                        break
+                    except OSError:
+                        if sock is self._sock:
+                            self._closed = True
+                            raise RuntimeError("the fork server exited") from None
+                        self._jail = None  # it is gone: the template contains runs itself from now on
+            os.close(reply_w)
+            reply_w = None
+            output.close_writers()
+            reply = bytearray()
+
+            def finished():  # the pid (4 bytes), then the wait status (4) and maxrss (8)
+                chunk = os.read(reply_r, 64)
+                if not chunk:
+                    raise RuntimeError("the fork server exited")
+                reply.extend(chunk)
+                return len(reply) >= 16
+            timed_out = output.wait(reply_r, finished, timeout)
+            if timed_out:
+                if len(reply) >= 4:
+                    killpg(int.from_bytes(reply[:4], sys.byteorder, signed=True))
+                if output.wait(reply_r, finished, 30):
+                    raise RuntimeError("the fork server did not report a task's end")
+            status = int.from_bytes(reply[4:8], sys.byteorder, signed=True)
+            return status, timed_out, int.from_bytes(reply[8:16], sys.byteorder, signed=True)
+        finally:
+            for fd in (reply_r, reply_w):
+                if fd is not None:
+                    os.close(fd)
 
     def close(self):
         self._closed = True
-        try:  # shutdown, not just close: the dispatcher thread is blocked in recv() on it
-            self._sock.shutdown(socket.SHUT_RDWR)
-            self._sock.close()  # the template sees EOF, kills its tasks and exits
-        except OSError:
-            pass
+        for sock in (self._sock, self._jail):
+            try:
+                sock.close()  # the template and its jail see EOF, kill their tasks and exit
+            except (OSError, AttributeError):
+                pass
         try:
             self._proc.wait(timeout=10)
         except Exception:

@@ -2,24 +2,23 @@
 spawn the child cold or warm, classify what came back. See the package docstring for the guarantees."""
 
 import json
+import marshal
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 
 from .child import test_names
 from .forkserver import TemplateClient, boot
 from .layers import kernel_layers
-from .plumbing import carries_token, child_env, killpg, new_token, sweep
+from .plumbing import Graveyard, Output, carries_token, child_env, killpg, new_token, sweep
 from .registry import warm_server
 from .results import RunResult, TestOutcome, TestReport, last_lines
+from .startup import site_state
 
 __all__ = ["RunResult", "TestOutcome", "TestReport", "ForkServer", "run_code", "call_function",
            "run_tests", "run_many"]
@@ -30,6 +29,7 @@ FILE_SIZE_MB = 64
 OPEN_FILES = 256
 _BOOT = boot("child", "sys.exit(child.run_job(sys.argv[1]))")
 _POSIX = os.name == "posix"
+_graveyard = Graveyard()  # run folders go there, to be deleted off the run's clock
 _HAS_RESOURCE = True
 try:
     import resource  # noqa: F401
@@ -143,6 +143,7 @@ def _execute(job, timeout, memory_mb, files, allow_network, warm, output_limit):
     token = new_token()
     root = tempfile.mkdtemp(prefix="sandbox-")
     work, ctl = os.path.join(root, "work"), os.path.join(root, "ctl")
+    output = None
     try:
         os.mkdir(work)
         os.mkdir(ctl)
@@ -151,23 +152,26 @@ def _execute(job, timeout, memory_mb, files, allow_network, warm, output_limit):
         job["boundary"] = kernel_layers(allow_network)
         job["limits"] = {"cpu": int(timeout * (os.cpu_count() or 1)) + 1, "as": memory_mb << 20,
                          "fsize": FILE_SIZE_MB << 20, "nofile": OPEN_FILES, "core": 0}
-        with open(os.path.join(ctl, "job.json"), "w", encoding="utf-8") as f:
-            json.dump(job, f)
-        out, err = _Capture(output_limit), _Capture(output_limit)
+        if not server and (site := site_state()) is not None:
+            job["site"] = site  # a cold child starts with -S and sets up what `site` would have
+        with open(os.path.join(ctl, "job.marshal"), "wb") as f:
+            marshal.dump(json.loads(json.dumps(job)), f)  # what JSON makes of the arguments, as before
+        output = Output(output_limit)
         env = child_env(work, token)
-        try:
-            spawn = partial(server.spawn, boundary=job["boundary"]) if server else _spawn_cold
-            status, timed_out, maxrss = spawn(ctl, work, env, out.w, err.w, timeout)
-        finally:
-            out.close_writer()
-            err.close_writer()
+        if server:
+            status, timed_out, maxrss = server.spawn(ctl, work, env, output, timeout, boundary=job["boundary"])
+        else:
+            status, timed_out, maxrss = _spawn_cold(ctl, work, env, output, timeout, "site" in job)
         records = _read_records(os.path.join(ctl, "result.jsonl"))
         contained = "pid" in job["boundary"] and not any(r["kind"] == "boundary" for r in records)
         if not server and not contained:  # leftovers die with a PID namespace; the fork server sweeps its own
             sweep(carries_token(token))
-        stdout, stderr = out.text(), err.text()
+        output.drain()
+        stdout, stderr = output.text()
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if output is not None:
+            output.close()
+        _graveyard.bury(root)
     duration = time.perf_counter() - start
     return _classify(job, status, timed_out, maxrss, records, stdout, stderr, duration), records
 
@@ -196,72 +200,43 @@ def _classify(job, status, timed_out, maxrss_kb, records, stdout, stderr, durati
     return RunResult(outcome, rc, stdout, stderr, error_type, tb, duration, value)
 
 
-def _spawn_cold(ctl, work, env, out_w, err_w, timeout):
-    if not _POSIX:  # timeout-only fallback
-        proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, ctl], cwd=work, env=env,
-                                stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w)
+def _spawn_cold(ctl, work, env, output, timeout, no_site):
+    argv = [sys.executable, "-I", *(["-S"] if no_site else []), "-c", _BOOT, ctl]
+    if not _POSIX:  # timeout-only fallback: the pipes are read after the run, not during it
+        proc = subprocess.Popen(argv, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
         try:
-            return proc.wait(timeout), False, 0
+            output.keep(*proc.communicate(timeout=timeout))
+            return proc.returncode, False, 0
         except subprocess.TimeoutExpired:
             proc.kill()
-            return proc.wait(), True, 0
-    proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, ctl], cwd=work, env=env, stdin=subprocess.DEVNULL,
-                            stdout=out_w, stderr=err_w, start_new_session=True)
-    timed_out = False
+            output.keep(*proc.communicate())
+            return proc.returncode, True, 0
+    proc = subprocess.Popen(argv, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=output.writers[0],
+                            stderr=output.writers[1], start_new_session=True)
+    output.close_writers()
+    ended = []  # (pid, status, rusage) once reaped
+
+    def reaped(wait_flags=os.WNOHANG):
+        if not ended and (done := os.wait4(proc.pid, wait_flags))[0]:
+            ended.append(done)
+        return bool(ended)
     try:
-        pidfd = os.pidfd_open(proc.pid)
+        pidfd = os.pidfd_open(proc.pid)  # readable at the exact exit: no polling
     except (AttributeError, OSError):
         pidfd = None
-    if pidfd is not None:  # exact exit time, no polling: matters for the 1.2x-of-bare-start budget
-        try:
-            timed_out = not __import__("select").select([pidfd], [], [], timeout)[0]
-        finally:
+    try:
+        timed_out = output.wait(pidfd, reaped, timeout)
+    finally:
+        if pidfd is not None:
             os.close(pidfd)
-        if timed_out:
-            killpg(proc.pid)
-    else:
-        fired = threading.Event()
-        timer = threading.Timer(timeout, lambda: (fired.set(), killpg(proc.pid)))
-        timer.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if pidfd is None:
-        timer.cancel()
-        timed_out = fired.is_set()
+    if timed_out:
+        killpg(proc.pid)
+    reaped(0)
+    _, status, usage = ended[0]
     proc.returncode = os.waitstatus_to_exitcode(status)  # we reaped it; keep Popen from trying
     killpg(proc.pid)  # the leader is gone, but its group may not be
     return status, timed_out, usage.ru_maxrss
-
-
-class _Capture:
-    """A pipe whose reader thread keeps the first `limit` bytes and drains the rest, so a flood
-    of output never blocks the child nor fills the parent's memory."""
-
-    def __init__(self, limit):
-        self.limit, self.total, self.chunks = limit, 0, []
-        self.r, self.w = os.pipe()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        kept = 0
-        while chunk := os.read(self.r, 1 << 16):
-            self.total += len(chunk)
-            if kept < self.limit:
-                self.chunks.append(chunk[: self.limit - kept])
-                kept += len(self.chunks[-1])
-        os.close(self.r)
-
-    def close_writer(self):
-        if self.w is not None:
-            os.close(self.w)
-            self.w = None
-
-    def text(self):
-        self.thread.join(timeout=5)  # leftovers holding the pipe were killed already
-        text = b"".join(self.chunks).decode("utf-8", "replace")
-        if self.total > self.limit:
-            text += f"\n[... output cut at {self.limit} bytes; {self.total} bytes in all]"
-        return text
 
 
 def _put_files(work, files):

@@ -89,15 +89,17 @@ def _kill_strays(tasks):
     sweep(children_of(os.getpid(), keep=tasks), reap=True)
 
 
-def _start(request, fds, closing):
+def _start(request, fds, closing, jailed=False):
     """Fork the task: straight into fresh namespaces (its init first) when it asks for the boundary.
     Returns (pid, the pipe that will hold a contained job's status, else None). A template with
     threads (OpenBLAS starts some at import) forks first: clone(2) skips the atfork handlers that
-    keep such libraries sane in a child, so the task enters the namespaces itself, as a cold run does."""
+    keep such libraries sane in a child, so the task enters the namespaces itself, as a cold run does.
+    In the jail (single-threaded, a fork of the template) a task needs only a PID and a mount namespace."""
     if request["boundary"] and len(os.listdir("/proc/self/task")) == 1:
         try:
             spawned = boundary.contain(request["boundary"], os.path.dirname(request["ctl"]), request["work"],
-                                       close=closing, new_group=True)  # the client kills this group
+                                       close=closing, new_group=True, jailed=jailed,  # the client kills this group
+                                       hand_over=fds)
         except OSError:
             spawned = False  # the job itself will try again, and say why in its records
         if spawned is None:
@@ -110,30 +112,43 @@ def _start(request, fds, closing):
     return pid, None
 
 
-def serve(fd, preload, deep=True):
-    import ctypes
+def _answer(reply, *values):
+    """Write to a task's reply pipe: its pid (4 bytes) at the start; its wait status (4) and maxrss (8)
+    at the end."""
+    sizes = (4,) if len(values) == 1 else (4, 8)
+    try:
+        os.write(reply, b"".join(v.to_bytes(n, sys.byteorder, signed=True) for v, n in zip(values, sizes, strict=True)))
+    except OSError:  # the client gave up on this task
+        pass
+
+
+def _serve(sock, start, keep=list):
+    """Answer requests on `sock` until it closes. `start(request, outputs, reply, closing)` forks a
+    task and returns (pid, status pipe or None), or None if it handed the task on (to the jail). The
+    task's pid goes down its reply pipe at once, its wait status when it ends: a contained task's as
+    soon as its init says it (its namespaces are torn down after), another's when it is reaped. Our
+    children that are not tasks (nor in `keep()`: the jail) are leftovers of tasks, killed then."""
     import select
     import signal
     import socket
-    sock = socket.socket(fileno=fd)
-    errors = _preload(preload, deep)
-    try:  # PR_SET_CHILD_SUBREAPER: orphans of our tasks, even after setsid(), come back to us
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
-    except Exception as exc:
-        errors.append(f"subreaper: {exc!r}")
-    boundary.libc()  # loaded once here, not in every task that enters the namespaces
-    import gc
-    import resource  # noqa: F401  (imported here once rather than in every task)
-    gc.freeze()  # a collection in a task must not touch (and so copy) every preloaded object
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    sock.send(json.dumps({"ready": True, "errors": errors}).encode())
-    tasks = {}  # pid -> (request id, status pipe of a contained task)
+    tasks = {}  # pid -> [its reply pipe (None once answered), its init's status pipe or None, listening to it]
     while True:
-        ready = select.select([sock, wake_r], [], [])[0]
+        saying = {task[1]: task for task in tasks.values() if task[2]}
+        ready = select.select([sock, wake_r, *saying], [], [])[0]
+        for fd in ready:
+            if fd in saying:  # a contained job ended and its leftovers are dead: say so now
+                task = saying[fd]
+                task[2] = False
+                said = boundary.read_status(fd)
+                if said is not None:
+                    _answer(task[0], *said)
+                    os.close(task[0])
+                    task[0] = None
         if wake_r in ready:
             try:
                 os.read(wake_r, 4096)
@@ -147,33 +162,108 @@ def serve(fd, preload, deep=True):
                 if pid == 0:
                     break
                 if pid in tasks:
-                    tid, status_r = tasks.pop(pid)
+                    reply, status_r, _ = tasks.pop(pid)
                     try:
                         os.killpg(pid, signal.SIGKILL)  # whatever is left of the task's group
                     except OSError:
                         pass
+                    said = None
                     if status_r is None:
-                        _kill_strays(tasks)
+                        _kill_strays([*tasks, *keep()])
                     else:  # pid was the init of the task's namespaces: leftovers died with it
-                        status = boundary.job_status(status, status_r)
-                    sock.send(json.dumps({"id": tid, "status": status, "maxrss": usage.ru_maxrss}).encode())
+                        said = boundary.read_status(status_r) if reply is not None else None
+                        os.close(status_r)
+                    if reply is not None:
+                        _answer(reply, *(said or (status, usage.ru_maxrss)))
+                        os.close(reply)
         if sock in ready:
-            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
+            msg, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
             if not msg:
                 break  # the client closed the connection: shut down
             request = json.loads(msg)
-            closing = (sock.fileno(), wake_r, wake_w, *(r for _, r in tasks.values() if r is not None))
-            pid, status_r = _start(request, fds, closing)
-            for f in fds:
-                os.close(f)
-            tasks[pid] = request["id"], status_r
-            sock.send(json.dumps({"id": request["id"], "pid": pid}).encode())
+            *outputs, reply = fds
+            open_fds = [fd for task in tasks.values() for fd in task[:2] if fd is not None]
+            try:
+                started = start(request, outputs, reply, (sock.fileno(), wake_r, wake_w, reply, *open_fds))
+            except OSError:  # no fork today (EAGAIN): the client reads the end of the pipe as an error
+                started = None
+            for fd in outputs if started else fds:  # handed on or failed: the reply pipe is not ours
+                os.close(fd)
+            if started:
+                tasks[started[0]] = [reply, started[1], started[1] is not None]
+                _answer(reply, started[0])
     for pid in tasks:
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
-    _kill_strays({})
+    return tasks
+
+
+def _open_jail(closing):
+    """The jail: a fork of the template that lives, once and for all, in a user namespace of its own
+    (root inside, nothing outside), a network namespace with only a down loopback and a mount
+    namespace where the whole filesystem is read-only (boundary.enter_jail). The client sends it the
+    contained runs without the network, so that each needs only what is its own: a PID namespace (its
+    init, whose end kills every leftover), a mount namespace copied from the read-only one with its
+    folder and a private /tmp added, and an IPC namespace.
+    Returns (its pid, the client's end of its socket), or None where it cannot start: the template
+    then contains each run itself."""
+    import socket
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        ours.close()
+        for fd in closing:
+            os.close(fd)
+        try:
+            boundary.enter_jail()
+        except BaseException as exc:
+            theirs.send(repr(exc).encode() or b"?")
+            os._exit(1)
+        theirs.send(b"ready")
+        _serve(theirs, lambda request, outputs, reply, shut: _start(request, outputs, shut, jailed=True))
+        os._exit(0)
+    theirs.close()
+    ours.settimeout(30)
+    try:
+        hello = ours.recv(4096)
+    except OSError as exc:
+        hello = repr(exc).encode()
+    ours.settimeout(None)
+    if hello != b"ready":
+        print(f"sandbox template: no jail ({hello.decode(errors='replace')}); runs are contained one by one",
+              file=sys.stderr)
+        ours.close()
+        return None
+    return pid, ours
+
+
+def serve(fd, preload, deep=True):
+    import ctypes
+    import socket
+    sock = socket.socket(fileno=fd)
+    errors = _preload(preload, deep)
+    try:  # PR_SET_CHILD_SUBREAPER: orphans of our tasks, even after setsid(), come back to us
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+    except Exception as exc:
+        errors.append(f"subreaper: {exc!r}")
+    prepared = False
+    try:
+        prepared = bool(boundary.prepare())  # libc's functions and the interpreter's folders: once, not per task
+    except Exception as exc:
+        errors.append(f"boundary: {exc!r}")
+    import gc
+    import resource  # noqa: F401  (imported here once rather than in every task)
+    gc.freeze()  # a collection in a task must not touch (and so copy) every preloaded object
+    jail = _open_jail([fd]) if prepared and sys.platform == "linux" else None
+    hello = json.dumps({"ready": True, "errors": errors}).encode()
+    socket.send_fds(sock, [hello], [jail[1].fileno()] if jail else [])
+    if jail:
+        jail[1].close()  # the client's now: it sends the contained runs there
+    _serve(sock, lambda request, outputs, reply, closing: _start(request, outputs, closing),
+           keep=lambda: [jail[0]] if jail else [])
+    _kill_strays([])  # the jail included, should it outlive the client's goodbye
 
 
 def main(argv):
