@@ -75,15 +75,15 @@ def echoes(sentence: str, known: list[str], cutoff: float = 0.8) -> bool:
 
 
 def extract_rules(reply: str, asked: str, limit: int = 3) -> list[str]:
-    """The new rules in ``reply``: list items (or, in a reply without any, its lines) minus whatever echoes
-    ``asked`` (the reflection prompt, which holds the agent's prompt and the feedback), code and tags."""
+    """The new rules in ``reply``: its list items ("- ...", "1. ...") minus whatever echoes ``asked`` (the
+    reflection prompt, which holds the agent's prompt and the feedback), code and tags. Prose around the
+    list ("Here are the rules:", "By following these rules...") is no rule."""
     text = re.sub(r"```.*?(```|\Z)", "\n", reply or "", flags=re.S)  # code is no rule; a cut-off block ends the reply
     text = re.sub(r"</?prompt>", "\n", text)
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    marked = [ln for ln in lines if MARKER.match(ln)]
+    marked = [ln for ln in text.splitlines() if MARKER.match(ln)]
     known = _sentences(asked) + [ln.strip() for ln in asked.splitlines() if ln.strip()]
     rules = []
-    for item in parse_items("\n".join(marked or lines)):
+    for item in parse_items("\n".join(marked)):
         item = re.sub(r"\*\*(.+?)\*\*", r"\1", item).strip()
         fresh = [s for s in _sentences(item) if not echoes(s, known + rules)]
         rule = " ".join(fresh)
