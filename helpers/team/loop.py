@@ -30,14 +30,15 @@ def evolve_team(llm, agents: dict, problems: list[Problem], *, rounds: int = 1, 
             rewrites = propose(llm, a, prompts[a], current[a], n=candidates, first_sample=(rnd - 1) * candidates)
             trials = evaluate(llm, a, rewrites, problems, samples, f"round {rnd} {a}")
             best = max(rewrites, key=lambda p: mean_score(trials[p]), default=None)  # ties: the first proposed
-            accepted = best is not None and select(mean_score(current[a]), mean_score(trials[best]))
+            before = mean_score(current[a])
+            accepted = best is not None and select(before, mean_score(trials[best]))
             if accepted:
                 prompts[a], current[a] = best, trials[best]
                 lineage[a].append(best)
             history += [dict(round=rnd, agent=a, score=mean_score(trials[p]), kept=mean_score(current[a]),
                              accepted=accepted and p == best) for p in rewrites]
             if verbose:
-                scores = ", ".join(f"{mean_score(trials[p]):.2f}" for p in rewrites) or "none: no usable rule"
-                print(f"round {rnd} {a:>6}: rewrites scored {scores} -> "
-                      + ("kept the best" if accepted else f"kept the prompt at {mean_score(current[a]):.2f}"))
+                scores = ", ".join(f"{mean_score(trials[p]):.2f}" for p in rewrites) or "none (no usable rule)"
+                print(f"round {rnd} {a:>6}: the prompt scored {before:.2f}, its rule edits {scores} -> "
+                      + ("kept the best" if accepted else "kept the prompt"))
     return pd.DataFrame(history), lineage
