@@ -122,7 +122,7 @@ PROBLEMS = {p.name: p for p in [
             "return the one that appears first in the list. Return None for an empty list.",
             [("most_frequent([2, 3, 3])", 3), ("most_frequent([])", None)],
             [("example", "most_frequent([2, 3, 3])", 3), ("empty", "most_frequent([])", None),
-             ("tie_first_seen", "most_frequent([5, 1, 1, 5])", 5), ("tie_strings", "most_frequent(['b', 'a'])", "b"),
+             ("tie_first_seen", "most_frequent([5, 1, 1, 5])", 5), ("tie_singles", "most_frequent([3, 2])", 3),
              ("single", "most_frequent([7])", 7)],
             "from collections import Counter\n\ndef most_frequent(items):\n    if not items:\n        return None\n"
             "    counts = Counter(items)\n    best = max(counts.values())\n"
