@@ -16,12 +16,12 @@ SPEEDY = ("You are Speedy, a senior Python developer who values speed and effici
 
 
 CLEAN = ("You are Clean, a Python developer who values clean, readable code. Use clear names and small "
-         "steps, add a short docstring, and prefer plain loops over clever tricks. "
+         "steps, a one-line docstring, and plain loops rather than clever tricks. "
          "Reply with a single Python code block.")
 
 
 AGENTS = {"Speedy": SPEEDY, "Clean": CLEAN}
-SOLVE_TOKENS = 300
+SOLVE_TOKENS = 200  # a short function fits; a runaway reply is cut (and costs its score)
 
 
 def solve(llm, prompt: str, problem: Problem, *, sample: int = 0) -> str:

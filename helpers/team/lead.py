@@ -50,7 +50,7 @@ def tidy(message: str, limit: int = 160) -> str:
     line = (message or "").strip().splitlines()[-1:] or [""]
     line = re.sub(r" \(line \d+: .*\)$", "", line[0])
     line = line.removeprefix("AssertionError: ")
-    mine = re.search(r"\(\s*(\S.* -> expected .+)\)\s+-> left: ", line)  # our message inside the sandbox's
+    mine = re.search(r"\s\s\((\S.* -> expected .+)\)\s+-> left: ", line)  # our message inside the sandbox's
     line = mine.group(1) if mine else line
     return line[:limit] + ("..." if len(line) > limit else "")
 

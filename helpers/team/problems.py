@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 @dataclass
 class Problem:
     """Hidden tests are the examples again plus edge cases (empty input, duplicates, ordering, bad
-    arguments); ``split`` is "train" (evolution may look at it) or "held-out" (kept back)."""
+    arguments); ``split`` is "train" (evolution may look at it), "held-out" (kept back) or "extra" (the
+    lesson uses it nowhere: yours to try)."""
 
     name: str  # the function to write
     statement: str
@@ -20,7 +21,7 @@ class Problem:
     def prompt(self) -> str:
         shown = "\n".join(f">>> {call}\n{expected!r}" for call, expected in self.examples)
         return (f"Task: {self.statement}\n\nExamples:\n{shown}\n\n"
-                f"Write the Python function `{self.name}`. Reply with one Python code block.")
+                f"Write the Python function `{self.name}`. Reply with one Python code block and no explanation.")
 
     def tests(self) -> str:
         """The hidden tests as pytest-style source: one ``def test_...():`` per case."""
@@ -49,7 +50,7 @@ PROBLEMS = {p.name: p for p in [
              ("all_same", "dedupe([7, 7, 7])", [7]), ("keeps_order", "dedupe(['b', 'a', 'b', 'c'])", ["b", "a", "c"]),
              ("case_matters", "dedupe(['a', 'A', 'a'])", ["a", "A"])],
             "def dedupe(items):\n    seen, out = set(), []\n    for x in items:\n        if x not in seen:\n"
-            "            seen.add(x)\n            out.append(x)\n    return out\n", "train",
+            "            seen.add(x)\n            out.append(x)\n    return out\n", "extra",
             "def test_input_unchanged():\n    data = [2, 2, 1]\n    dedupe(data)\n"
             "    assert data == [2, 2, 1], f'dedupe changed its input to {data!r}'\n"),
     Problem("second_largest", "Return the second largest distinct value in a list of numbers, or None when "
@@ -58,7 +59,7 @@ PROBLEMS = {p.name: p for p in [
             [("example", "second_largest([4, 1, 3])", 3), ("duplicates_of_max", "second_largest([5, 5, 2])", 2),
              ("all_equal", "second_largest([5, 5])", None), ("empty", "second_largest([])", None),
              ("single", "second_largest([9])", None), ("negatives", "second_largest([-3, -1, -2])", -2)],
-            "def second_largest(nums):\n    d = sorted(set(nums))\n    return d[-2] if len(d) > 1 else None\n"),
+            "def second_largest(nums):\n    d = sorted(set(nums))\n    return d[-2] if len(d) > 1 else None\n", "extra"),
     Problem("chunk", "Split a list into consecutive lists of length `size` (the last one may be shorter). "
             "Raise ValueError when size is smaller than 1.",
             [("chunk([1, 2, 3, 4, 5], 2)", [[1, 2], [3, 4], [5]]), ("chunk([], 3)", [])],
@@ -67,7 +68,7 @@ PROBLEMS = {p.name: p for p in [
              ("zero_size", "chunk([1, 2], 0)", raises("ValueError")),
              ("negative_size", "chunk([1], -1)", raises("ValueError"))],
             "def chunk(items, size):\n    if size < 1:\n        raise ValueError('size must be >= 1')\n"
-            "    return [items[i:i + size] for i in range(0, len(items), size)]\n"),
+            "    return [items[i:i + size] for i in range(0, len(items), size)]\n", "extra"),
     Problem("merge_intervals", "Merge overlapping or touching intervals given as [start, end] lists, in any "
             "order. Return the merged intervals sorted by start.",
             [("merge_intervals([[1, 3], [2, 6], [8, 9]])", [[1, 6], [8, 9]]), ("merge_intervals([])", [])],
@@ -78,7 +79,7 @@ PROBLEMS = {p.name: p for p in [
              ("duplicates", "merge_intervals([[1, 2], [1, 2]])", [[1, 2]])],
             "def merge_intervals(intervals):\n    out = []\n    for s, e in sorted(intervals):\n"
             "        if out and s <= out[-1][1]:\n            out[-1][1] = max(out[-1][1], e)\n"
-            "        else:\n            out.append([s, e])\n    return out\n"),
+            "        else:\n            out.append([s, e])\n    return out\n", "extra"),
     Problem("median", "Return the median of a list of numbers (the mean of the two middle values when the "
             "count is even), or None for an empty list. Do not change the input list.",
             [("median([3, 1, 2])", 2), ("median([4, 1, 3, 2])", 2.5)],
@@ -117,4 +118,108 @@ PROBLEMS = {p.name: p for p in [
             "def group_anagrams(words):\n    groups = {}\n    for w in words:\n"
             "        groups.setdefault(''.join(sorted(w)), []).append(w)\n    return list(groups.values())\n",
             "held-out"),
+    Problem("most_frequent", "Return the most frequent item of a list. When several items are equally frequent, "
+            "return the one that appears first in the list. Return None for an empty list.",
+            [("most_frequent([2, 3, 3])", 3), ("most_frequent([])", None)],
+            [("example", "most_frequent([2, 3, 3])", 3), ("empty", "most_frequent([])", None),
+             ("tie_first_seen", "most_frequent([5, 1, 1, 5])", 5), ("tie_singles", "most_frequent([3, 2])", 3),
+             ("single", "most_frequent([7])", 7)],
+            "from collections import Counter\n\ndef most_frequent(items):\n    if not items:\n        return None\n"
+            "    counts = Counter(items)\n    best = max(counts.values())\n"
+            "    return next(x for x in items if counts[x] == best)\n", "held-out"),
+    Problem("pair_sums", "Return the distinct pairs (a, b) with a <= b and a + b == target, where a and b are "
+            "values at two different positions of the list. Return them as a sorted list of tuples.",
+            [("pair_sums([1, 2, 3, 4], 5)", [(1, 4), (2, 3)]), ("pair_sums([], 3)", [])],
+            [("example", "pair_sums([1, 2, 3, 4], 5)", [(1, 4), (2, 3)]), ("empty", "pair_sums([], 3)", []),
+             ("duplicates", "pair_sums([1, 1, 1], 2)", [(1, 1)]), ("same_position", "pair_sums([2], 4)", []),
+             ("unsorted_input", "pair_sums([4, -1, 5, 0], 4)", [(-1, 5), (0, 4)])],
+            "from itertools import combinations\n\ndef pair_sums(nums, target):\n"
+            "    return sorted({tuple(sorted(p)) for p in combinations(nums, 2) if sum(p) == target})\n", "train"),
+    Problem("window_max", "Return the maximum of every window of k consecutive numbers, in order. Raise "
+            "ValueError when k is smaller than 1. Return [] when k is larger than the list.",
+            [("window_max([1, 3, 2, 5], 2)", [3, 3, 5]), ("window_max([4], 3)", [])],
+            [("example", "window_max([1, 3, 2, 5], 2)", [3, 3, 5]), ("empty", "window_max([], 1)", []),
+             ("k_too_big", "window_max([4], 3)", []), ("whole", "window_max([2, 9, 4], 3)", [9]),
+             ("zero_k", "window_max([1, 2], 0)", raises("ValueError")),
+             ("negative_k", "window_max([1, 2], -2)", raises("ValueError"))],
+            "def window_max(nums, k):\n    if k < 1:\n        raise ValueError('k must be >= 1')\n"
+            "    return [max(nums[i:i + k]) for i in range(len(nums) - k + 1)]\n", "train"),
+    Problem("letter_counts", "Count the letters of a text, ignoring case and every character that is not a "
+            "letter. Return a list of (letter, count) tuples, most frequent first; equal counts in alphabetical "
+            "order.",
+            [("letter_counts('Abba!')", [("a", 2), ("b", 2)]), ("letter_counts('')", [])],
+            [("example", "letter_counts('Abba!')", [("a", 2), ("b", 2)]), ("empty", "letter_counts('')", []),
+             ("no_letters", "letter_counts('123 !?')", []),
+             ("order", "letter_counts('c b a a')", [("a", 2), ("b", 1), ("c", 1)]),
+             ("case", "letter_counts('zZy')", [("z", 2), ("y", 1)])],
+            "from collections import Counter\n\ndef letter_counts(text):\n"
+            "    counts = Counter(c for c in text.lower() if c.isalpha())\n"
+            "    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))\n", "held-out"),
+    Problem("flatten", "Flatten arbitrarily nested lists into one flat list, keeping the order. Strings are "
+            "items, not lists: never split them.",
+            [("flatten([1, [2, [3]]])", [1, 2, 3]), ("flatten([])", [])],
+            [("example", "flatten([1, [2, [3]]])", [1, 2, 3]), ("empty", "flatten([])", []),
+             ("empty_inner", "flatten([[], [[]], [1]])", [1]), ("strings", "flatten(['ab', ['c']])", ["ab", "c"]),
+             ("deep", "flatten([[[[5]]], 6])", [5, 6])],
+            "def flatten(items):\n    out = []\n    for x in items:\n"
+            "        out.extend(flatten(x) if isinstance(x, list) else [x])\n    return out\n", "held-out"),
+    Problem("rotate", "Return a new list rotated right by k places (a negative k rotates left; k may be "
+            "larger than the list). Do not change the input list. An empty list gives [].",
+            [("rotate([1, 2, 3, 4], 1)", [4, 1, 2, 3]), ("rotate([], 2)", [])],
+            [("example", "rotate([1, 2, 3, 4], 1)", [4, 1, 2, 3]), ("empty", "rotate([], 2)", []),
+             ("left", "rotate([1, 2, 3], -1)", [2, 3, 1]), ("big_k", "rotate([1, 2, 3], 5)", [2, 3, 1]),
+             ("zero", "rotate([1, 2], 0)", [1, 2])],
+            "def rotate(items, k):\n    if not items:\n        return []\n    k %= len(items)\n"
+            "    return items[-k:] + items[:-k] if k else list(items)\n", "held-out",
+            "def test_input_unchanged():\n    data = [1, 2, 3]\n    rotate(data, 1)\n"
+            "    assert data == [1, 2, 3], f'rotate changed its input to {data!r}'\n"),
+    Problem("lcm_all", "Return the least common multiple of a list of positive integers, 1 for an empty list. "
+            "Raise ValueError if any number is smaller than 1.",
+            [("lcm_all([4, 6])", 12), ("lcm_all([])", 1)],
+            [("example", "lcm_all([4, 6])", 12), ("empty", "lcm_all([])", 1), ("single", "lcm_all([7])", 7),
+             ("coprime", "lcm_all([3, 5, 7])", 105), ("zero", "lcm_all([2, 0])", raises("ValueError")),
+             ("negative", "lcm_all([-4, 2])", raises("ValueError"))],
+            "from math import gcd\n\ndef lcm_all(nums):\n    out = 1\n    for n in nums:\n        if n < 1:\n"
+            "            raise ValueError('positive integers only')\n        out = out * n // gcd(out, n)\n    return out\n", "train"),
+    Problem("balanced", "Return True when the brackets (), [] and {} in a string are balanced and properly "
+            "nested. Other characters are ignored; an empty string is balanced.",
+            [("balanced('[a(b)c]')", True), ("balanced('(]')", False)],
+            [("example", "balanced('[a(b)c]')", True), ("empty", "balanced('')", True),
+             ("wrong_pair", "balanced('(]')", False), ("close_first", "balanced(')(')", False),
+             ("unclosed", "balanced('{[]')", False), ("nested", "balanced('{[()()]}x')", True)],
+            "def balanced(s):\n    pairs, stack = {')': '(', ']': '[', '}': '{'}, []\n    for c in s:\n"
+            "        if c in '([{':\n            stack.append(c)\n        elif c in pairs:\n"
+            "            if not stack or stack.pop() != pairs[c]:\n                return False\n    return not stack\n", "held-out"),
+    Problem("group_by_first", "Group words by their first letter, lowercased: return a dict from letter to the "
+            "list of words (in input order). Skip empty strings.",
+            [("group_by_first(['apple', 'Avocado', 'bean'])", {"a": ["apple", "Avocado"], "b": ["bean"]})],
+            [("example", "group_by_first(['apple', 'Avocado', 'bean'])", {"a": ["apple", "Avocado"], "b": ["bean"]}),
+             ("empty", "group_by_first([])", {}), ("empty_word", "group_by_first(['', 'x'])", {"x": ["x"]}),
+             ("duplicates", "group_by_first(['b', 'b'])", {"b": ["b", "b"]})],
+            "from collections import defaultdict\n\ndef group_by_first(words):\n    groups = defaultdict(list)\n"
+            "    for w in words:\n        if w:\n            groups[w[0].lower()].append(w)\n    return dict(groups)\n", "held-out"),
+    Problem("longest_run", "Return the length of the longest run of equal consecutive items in a list, "
+            "0 for an empty list.",
+            [("longest_run([1, 1, 2, 2, 2, 1])", 3), ("longest_run([])", 0)],
+            [("example", "longest_run([1, 1, 2, 2, 2, 1])", 3), ("empty", "longest_run([])", 0),
+             ("single", "longest_run(['x'])", 1), ("at_end", "longest_run([1, 2, 2])", 2),
+             ("split_runs", "longest_run([3, 3, 1, 3, 3])", 2)],
+            "from itertools import groupby\n\ndef longest_run(items):\n"
+            "    return max((len(list(g)) for _, g in groupby(items)), default=0)\n", "train"),
+    Problem("unique_permutations", "Return all distinct orderings of the characters of a string, as a sorted "
+            "list of strings. The empty string has one ordering: ''.",
+            [("unique_permutations('ba')", ["ab", "ba"]), ("unique_permutations('')", [""])],
+            [("example", "unique_permutations('ba')", ["ab", "ba"]), ("empty", "unique_permutations('')", [""]),
+             ("repeats", "unique_permutations('aab')", ["aab", "aba", "baa"]),
+             ("all_same", "unique_permutations('zz')", ["zz"])],
+            "from itertools import permutations\n\ndef unique_permutations(s):\n"
+            "    return sorted({''.join(p) for p in permutations(s)})\n", "held-out"),
+    Problem("kth_largest", "Return the k-th largest number of a list (k = 1 is the largest; equal numbers "
+            "count separately). Raise ValueError when k is smaller than 1 or larger than the list.",
+            [("kth_largest([3, 1, 4, 1], 2)", 3), ("kth_largest([5], 1)", 5)],
+            [("example", "kth_largest([3, 1, 4, 1], 2)", 3), ("duplicates", "kth_largest([3, 3, 1], 2)", 3),
+             ("empty", "kth_largest([], 1)", raises("ValueError")), ("zero_k", "kth_largest([1], 0)", raises("ValueError")),
+             ("too_big", "kth_largest([1, 2], 3)", raises("ValueError")), ("last", "kth_largest([2, 8, 5], 3)", 2)],
+            "import heapq\n\ndef kth_largest(nums, k):\n    if not 1 <= k <= len(nums):\n"
+            "        raise ValueError('k out of range')\n    return heapq.nlargest(k, nums)[-1]\n", "held-out"),
 ]}
