@@ -60,12 +60,13 @@ POST_FINAL = '''def solve():
 
 # Three fixed seeds for generation 0, each a different idea and each below the post's final pipeline on the
 # held-out split: raw counts + SGD logistic regression (the post's idea), counts + naive Bayes, and TF-IDF
-# with default settings + a linear SVM trained by SGD.
+# with sublinear tf + a linear SVM trained by SGD (0.799 held-out here, level with the post's final pipeline).
 SEEDS = [SEED_PROGRAM,
          SEED_PROGRAM.replace("SGDClassifier", "MultinomialNB").replace(
              "sklearn.linear_model import MultinomialNB", "sklearn.naive_bayes import MultinomialNB").replace(
              'MultinomialNB(loss="log_loss", max_iter=5)', "MultinomialNB()"),
          SEED_PROGRAM.replace("CountVectorizer", "TfidfVectorizer").replace(
+             "lowercase=True,", "lowercase=True, sublinear_tf=True,").replace(
              'SGDClassifier(loss="log_loss", max_iter=5)', "SGDClassifier()")]
 
 # Runs in the sandbox after the candidate's code: load the split, time training and prediction in CPU
