@@ -192,7 +192,7 @@ class PasswordTask:
             found += ["".join(rng.choice(ALPHABET) for _ in range(14)) for _ in range(n - len(found))]
         return found[:n]
 
-    def operators(self, llm, crossover_share=0.3):
+    def operators(self, llm, crossover_share=0.2):
         kw = {"max_tokens": self.max_tokens}
         return [(llm_mutation(llm, self.mutation_prompt, parse_password, **kw), 1 - crossover_share),
                 (llm_crossover(llm, self.crossover_prompt, parse_password, **kw), crossover_share)]
