@@ -234,3 +234,23 @@ def test_random_mutation_counts_no_llm_calls():
     evo = Evolution(length_score, [random_mutation(lambda g, r: g + "x")], population_size=1, children=1)
     evo.run(3, seeds=["a"], progress=False)
     assert evo.calls == 0 and evo.evaluations == 4
+
+
+def test_k_variants_in_one_reply_the_first_new_one_becomes_the_child_and_the_reply_counts_as_new():
+    fake = FakeLLM(["1. Tiger!!88\n2. Tiger!!78\n3. Tiger!!69"])        # the first variant echoes the parent
+    task = PasswordTask()
+    evo = Evolution(task.fitness, task.operators(fake, crossover_share=0.0), population_size=1, children=1)
+    evo.run(1, seeds=["Tiger!!88"], progress=False)
+    assert "3 different edited passwords" in fake.requests[0]["messages"][0]["content"]
+    assert [c.genome for c in evo.candidates.values()] == ["Tiger!!88", "Tiger!!78"]
+    assert (evo.new_replies, evo.replies, evo.calls) == (1, 1, 1)
+
+
+def test_a_reply_whose_variants_are_all_old_is_asked_again_naming_them():
+    fake = FakeLLM(["Tiger!!88\nTiger!!88", "Tiger!!78"])
+    task = PasswordTask()
+    evo = Evolution(task.fitness, task.operators(fake, crossover_share=0.0), population_size=1, children=1)
+    evo.run(1, seeds=["Tiger!!88"], progress=False)
+    assert "Your previous reply was" in fake.requests[1]["messages"][0]["content"]
+    assert "Tiger!!88" in fake.requests[1]["messages"][0]["content"].split("previous reply")[1]
+    assert evo.novelty() == "novelty rate: 0.50 (1 of 2 replies new)"

@@ -221,7 +221,8 @@ class Evolution:
     def breed(self, jobs, generation) -> list[Candidate]:
         """Each operator is called once with all its parent groups (so LLM calls run concurrently). Only new
         genomes become children: a reply seen before (after ``key``) is asked again, hotter, with the
-        rejected reply named, at most ``reasks`` times; then that child is given up."""
+        rejected reply named, at most ``reasks`` times; then that child is given up. An operator may return
+        a list of variants for a group (k per call): the first new one becomes the child."""
         children = []
         for op in dict.fromkeys(op for op, _ in jobs):
             groups = [parents for o, parents in jobs if o is op]
@@ -229,15 +230,17 @@ class Evolution:
             genomes = op(groups, contexts)
             for attempt in range(1, self.reasks + 2):
                 again = []
-                for parents, ctx, genome in zip(groups, contexts, genomes, strict=True):
+                for parents, ctx, reply in zip(groups, contexts, genomes, strict=True):
                     self.replies += 1
-                    key = self.key(genome) if genome and genome.strip() else None
-                    if key is not None and key not in self._seen:
-                        self._seen.add(key)
+                    options = [reply] if isinstance(reply, str) else list(reply)   # k variants in one reply
+                    genome = next((g for g in options if g and g.strip() and self.key(g) not in self._seen), None)
+                    if genome is not None:
+                        self._seen.add(self.key(genome))
                         self.new_replies += 1
                         children.append(self._new(genome, tuple(p.id for p in parents), generation, op.name))
                     elif attempt <= self.reasks:
-                        again.append((parents, replace(ctx, rejected=genome or "", attempt=attempt)))
+                        rejected = "\n".join(g for g in options if g)
+                        again.append((parents, replace(ctx, rejected=rejected, attempt=attempt)))
                 if not again:
                     break
                 groups, contexts = [g for g, _ in again], [c for _, c in again]

@@ -131,14 +131,16 @@ Password A: {a}
 Password B: {b}
 {b_feedback}
 
-Keep what makes each one pass its checks and fix what fails. Reply with the new password only, on one line."""
+Keep what makes each one pass its checks and fix what fails. Reply with 3 different new passwords, one per line,
+and nothing else."""
 
 
 class PasswordTask:
     """Rules, prompts and operators for evolving passwords; ``extra`` checks become extra rules."""
 
-    def __init__(self, extra=(), crossover_prompt=CROSSOVER_PROMPT, max_tokens=60):
+    def __init__(self, extra=(), crossover_prompt=CROSSOVER_PROMPT, max_tokens=90, variants=3):
         self.extra, self.crossover_template, self.max_tokens = tuple(extra), crossover_prompt, max_tokens
+        self.variants = variants   # passwords per reply: the engine takes the first one that is new
 
     @property
     def rules(self) -> list[str]:
@@ -160,12 +162,13 @@ class PasswordTask:
         failing = [ch for ch in c.fitness.checks if ch.passed is False] if c.fitness else []
         if not failing:
             return (f"This password meets every rule:\n{self.rules_text()}\n\nPassword: {c.genome}\n\n"
-                    "Write a different password that also meets every rule. Reply with the password only.")
+                    f"Write {self.variants} different passwords that also meet every rule, one per line, "
+                    "and nothing else.")
         turn = (ctx.generation + ctx.attempt) if ctx else 0
         check = failing[turn % len(failing)]
         return (f"Rules:\n{self.rules_text()}\n\nPassword: {c.genome}\nProblem: {fix_hint(check, c.genome)}.\n\n"
                 "Make the smallest edit that fixes this problem and keep the rest of the password. "
-                "Reply with the edited password only, on one line.")
+                f"Reply with {self.variants} different edited passwords, one per line, and nothing else.")
 
     def crossover_prompt(self, a, b, ctx=None) -> str:
         return self.crossover_template.format(rules=self.rules_text(), a=a.genome, b=b.genome,
@@ -174,7 +177,7 @@ class PasswordTask:
     def samples(self, llm, calls: int, k: int = 3, first: int = 0) -> list[list[str]]:
         """Best-of-N's samples: ``calls`` calls of the seed prompt, ``k`` passwords each (one list per call)."""
         prompts = [self.seed_prompt(k)] * calls
-        replies = llm.chat_many(prompts, errors="empty", sample=first, max_tokens=self.max_tokens * k)
+        replies = llm.chat_many(prompts, errors="empty", sample=first, max_tokens=self.max_tokens)
         return [parse_passwords(r)[:k] for r in replies]
 
     def seeds(self, llm, n: int, batch: int | None = None) -> list[str]:
@@ -194,8 +197,8 @@ class PasswordTask:
 
     def operators(self, llm, crossover_share=0.2):
         kw = {"max_tokens": self.max_tokens}
-        return [(llm_mutation(llm, self.mutation_prompt, parse_password, **kw), 1 - crossover_share),
-                (llm_crossover(llm, self.crossover_prompt, parse_password, **kw), crossover_share)]
+        return [(llm_mutation(llm, self.mutation_prompt, parse_passwords, **kw), 1 - crossover_share),
+                (llm_crossover(llm, self.crossover_prompt, parse_passwords, **kw), crossover_share)]
 
     @staticmethod
     def random_operators(seed=0):
