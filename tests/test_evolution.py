@@ -96,11 +96,12 @@ def test_llm_operators_send_one_concurrent_batch_with_distinct_samples_and_feedb
             active[0] -= 1
         return "1. 10110100"
     fake = FakeLLM([reply] * 20)
-    mutate = llm_mutation(fake, lambda c: f"improve {c.genome}\n{c.feedback}", lambda r: r.split()[-1])
-    cross = llm_crossover(fake, lambda a, b: f"combine {a.genome} {b.genome}", lambda r: r.split()[-1])
-    evo = Evolution(onemax_like, [(mutate, 0.5), (cross, 0.5)], population_size=2, children=4, seed=0)
+    mutate = llm_mutation(fake, lambda c, ctx: f"improve {c.genome}\n{c.feedback}", lambda r: r.split()[-1])
+    cross = llm_crossover(fake, lambda a, b, ctx: f"combine {a.genome} {b.genome}", lambda r: r.split()[-1])
+    evo = Evolution(onemax_like, [(mutate, 0.5), (cross, 0.5)], population_size=2, children=4, seed=0, reasks=0)
     evo.run(1, seeds=["00000000", "00000001"], progress=False)
     assert len(seen) == 4 and peak[0] >= 2                      # the children were asked concurrently
+    assert evo.new_replies == 1 and evo.replies == 4            # the same reply four times: one child only
     assert any("FAIL even ones" in r["messages"][0]["content"] or "PASS even ones" in r["messages"][0]["content"]
                for r in seen if "improve" in r["messages"][0]["content"])
     mutation_samples = [r["sample"] for r in seen if "improve" in r["messages"][0]["content"]]
@@ -114,20 +115,21 @@ def test_llm_operators_send_one_concurrent_batch_with_distinct_samples_and_feedb
 
 
 def test_the_same_parent_asked_again_gets_a_new_sample():
-    fake = FakeLLM(["x"] * 10)
-    mutate = llm_mutation(fake, lambda c: "same prompt", lambda r: r)
+    fake = FakeLLM(["x", "y", "z", "w"])
+    mutate = llm_mutation(fake, lambda c, ctx: "same prompt", lambda r: r)
     evo = Evolution(lambda g: Fitness(0), [mutate], population_size=1, children=2, seed=0)
     evo.run(2, seeds=["a"], progress=False)
     assert [r["sample"] for r in fake.requests] == [0, 1, 2, 3]
 
 
-def test_an_empty_reply_becomes_a_copy_of_the_parent():
-    fake = FakeLLM([""] * 4)
-    evo = Evolution(onemax_like, [llm_mutation(fake, lambda c: c.genome, lambda r: r)], population_size=2,
+def test_an_empty_reply_is_never_a_child_and_is_asked_again():
+    fake = FakeLLM(["", "", "01000000", "11100000"])
+    evo = Evolution(onemax_like, [llm_mutation(fake, lambda c, ctx: c.genome, lambda r: r)], population_size=2,
                     children=2, seed=0)
     evo.run(1, seeds=["00000000", "11000000"], progress=False)
     kids = [c for c in evo.candidates.values() if c.generation == 1]
-    assert all(c.genome == evo.candidates[c.parents[0]].genome for c in kids)
+    assert sorted(c.genome for c in kids) == ["01000000", "11100000"]
+    assert "no usable answer" in fake.requests[-1]["messages"][0]["content"]
 
 
 def test_lineage_follows_every_parent_back_to_the_seeds():
@@ -153,12 +155,12 @@ def test_a_thread_pool_gives_the_same_run_as_sequential_evaluation():
 def test_trace_and_history_and_best_of_n():
     evo = Evolution(onemax_like, [random_mutation(flip, seed=2)], population_size=2, children=2, seed=2)
     evo.run(4, seeds=["00000000", "11111111"], progress=False)
-    xs, ys = zip(*evo.trace, strict=True)
+    xs, calls, ys = zip(*evo.trace, strict=True)
     assert list(xs) == list(range(1, evo.evaluations + 1))
-    assert list(ys) == sorted(ys)
+    assert list(ys) == sorted(ys) and set(calls) == {0}      # blind mutation makes no LLM call
     assert len(evo.history) == 5 and list(evo.table()["generation"]) == [0, 1, 2, 3, 4]
-    trace = best_of_n(["00000000", TARGET, TARGET, "11111111"], onemax_like)
-    assert trace == [(1, 5), (2, 9), (3, 9)]
+    trace = best_of_n([["00000000", TARGET], [TARGET, "11111111"]], onemax_like)   # two calls, two each
+    assert trace == [(1, 1, 5), (2, 1, 9), (3, 2, 9)]      # the repeat is not scored again
 
 
 def test_show_diff_marks_changes():
@@ -171,5 +173,5 @@ def test_random_mutation_is_reproducible():
     a = random_mutation(flip, seed=9)
     b = random_mutation(flip, seed=9)
     groups = [[type("C", (), {"genome": "00000000"})()]] * 5
-    assert a(groups) == b(groups)
+    assert a(groups, None) == b(groups, None)
     assert random.Random(0) is not None

@@ -57,9 +57,8 @@ def test_runs_to_the_end_under_replay(path, tmp_path, monkeypatch):
     errors = [o for c in code_cells(nb) for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, errors
     assert "LLM calls" in text, "the ledger (llm.usage) must close the notebook"
-    if not path.stem.startswith("02_evolution"):  # 02 quotes measured training times, which a busy machine changes
-        misses = re.findall(r"(\d+) replay misses", text)
-        assert misses and misses[-1] == "0", "the prompts no longer match the recording: re-record this notebook"
+    misses = re.findall(r"(\d+) replay misses", text)
+    assert misses and misses[-1] == "0", "the prompts no longer match the recording: re-record this notebook"
     assert not KEY_SHAPES.search(text)
 
 

@@ -89,14 +89,30 @@ def test_seeds_pad_when_the_model_gives_too_few(capsys):
     assert "random one(s)" in capsys.readouterr().out
 
 
-def test_the_mutation_prompt_quotes_the_failing_checks_and_evolution_improves():
+def test_the_mutation_prompt_targets_one_failing_check_with_its_arithmetic_and_evolution_improves():
     task = PasswordTask()
     fake = FakeLLM([lambda r: "1. " + PERFECT] * 8)
     evo = Evolution(task.fitness, task.operators(fake, crossover_share=0.0), population_size=2, children=2, seed=0)
     evo.run(1, seeds=["abc", "Ab3*xy7zzzzz"], progress=False)
-    prompt = fake.requests[0]["messages"][0]["content"]
-    assert "FAIL" in prompt and "Rules:" in prompt and "digits add up to exactly 15" in prompt
+    prompts = [r["messages"][0]["content"] for r in fake.requests]
+    assert all("Rules:" in p and "Problem:" in p and "smallest edit" in p for p in prompts)
     assert evo.best.genome == PERFECT and evo.best.score == 1.0
+
+
+def test_the_digit_sum_edit_spells_out_the_arithmetic():
+    task = PasswordTask()
+    evo = Evolution(task.fitness, task.operators(FakeLLM()), population_size=1, children=1)
+    [seed] = evo.start(["Ab9*xy7z5zzzzz✨"])       # fails only the digit sum: 9+7+5 = 21
+    prompt = task.mutation_prompt(seed, evo.context([seed], 1))
+    assert "your digits 9+7+5 add up to 21" in prompt and "lower the sum by 6" in prompt
+    assert "change the 9 into a 3" in prompt             # a concrete smallest change that fixes it
+
+
+def test_partial_credit_rewards_getting_closer():
+    scores = [password_fitness(pw).score for pw in ("Ab9*xy7z9zzzzz✨", "Ab9*xy7z5zzzzz✨", "Ab3*xy7z5zzzzz✨")]
+    assert scores[0] < scores[1] < scores[2] == 1.0       # digit sums 25, 21, 15
+    short, longer = password_fitness("Ab3*7z5✨").score, password_fitness("Ab3*7z5✨xyz").score
+    assert short < longer < 1.0                           # 8 and 11 characters: closer to 12
 
 
 def test_extra_rules_enter_fitness_and_prompts():
@@ -140,7 +156,8 @@ def test_check_crossover_prompt(capsys):
     assert check_crossover_prompt(mine) is False          # no run yet
     task = PasswordTask(crossover_prompt=mine)
     fake = FakeLLM([PERFECT] * 6)
-    evo = Evolution(task.fitness, task.operators(fake, crossover_share=1.0), population_size=2, children=2)
+    evo = Evolution(task.fitness, task.operators(fake, crossover_share=1.0), population_size=2, children=2,
+                    tournament=1)   # tournaments of 1: two different parents, so a real crossover
     evo.run(1, seeds=["abc", "Ab3*xy7zzzzz"], progress=False)
     assert "Merge" in fake.requests[0]["messages"][0]["content"]
     assert check_crossover_prompt(mine, evo=evo) is True

@@ -197,3 +197,17 @@ def test_gemini_429_waits_the_retry_delay_from_its_body(server, monkeypatch):
     monkeypatch.setattr("helpers.llm.base.time.sleep", waits.append)
     assert make("gemini", server).chat("hi") == "after the wait"
     assert waits == [37.0]          # what Google asked for, not the short exponential backoff
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_sample_index_reaches_the_provider_as_its_seed(kind, server):
+    for _ in range(2):
+        server.add(body=ok_body(kind, "a child"))
+    llm = make(kind, server)
+    llm.chat("Mutate this", sample=0)
+    llm.chat("Mutate this", sample=3)          # the same prompt: a second, distinct sample
+    first, second = (r["json"] for r in server.requests[-2:])
+    if kind == "gemini":
+        assert (first["generationConfig"]["seed"], second["generationConfig"]["seed"]) == (0, 3)
+    else:
+        assert (first["seed"], second["seed"]) == (0, 3)

@@ -1,11 +1,13 @@
 """A small, readable genetic algorithm whose operators can be LLM calls: candidates with ids and lineage,
-tournament selection, elitism, a diversity rule, concurrent evaluation, duplicates scored once."""
+tournament selection, elitism, a diversity rule, novelty before evaluation (a child must be new, or the
+operator is asked again), repair before discard, memory in the prompts, duplicates scored once."""
 
+import ast
 import difflib
 import random
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass
@@ -13,6 +15,7 @@ class Check:
     name: str
     passed: bool | None   # None: a measurement, not a pass/fail rule
     why: str = ""
+    credit: float | None = None   # partial credit 0..1 for getting closer; None: 1 if passed else 0
 
 
 @dataclass
@@ -49,43 +52,95 @@ class Candidate:
     def feedback(self) -> str:
         return self.fitness.feedback() if self.fitness else "not evaluated yet"
 
+    @property
+    def failed(self) -> bool:
+        """It could not be scored: it crashed, timed out or ran out of memory (its error says which)."""
+        return bool(self.fitness and self.fitness.error)
+
     def __repr__(self):
         return f"Candidate(#{self.id}, gen {self.generation}, {self.op}, score {self.score:.3f}, {self.genome[:40]!r})"
 
 
+@dataclass
+class Context:
+    """What a prompt may show besides the parents (OpenEvolve's inspirations and artifacts)."""
+
+    generation: int = 0
+    mode: str = "exploit"     # "explore" and "exploit" alternate, generation by generation
+    top: list = field(default_factory=list)        # the best candidates so far, best first
+    failures: list = field(default_factory=list)   # recent failed children, the parent's own first
+    rejected: str = ""        # on a re-ask: the reply that was not new
+    attempt: int = 0          # 0 for the first ask; each re-ask counts up and runs hotter
+
+
+def rejection_note(ctx: Context) -> str:
+    """Appended to a re-asked prompt: the rejected reply, named, and what to do instead."""
+    if not ctx.rejected.strip():
+        return "\n\nYour previous reply had no usable answer. Answer this time, in the format asked."
+    shown = ctx.rejected.strip()
+    shown = f"\n```\n{shown}\n```\n" if "\n" in shown else f" {shown} "
+    return (f"\n\nYour previous reply was{shown}which was already tried (it repeats a parent or an earlier "
+            "candidate). Make a different change.")
+
+
 # --------------------------------------------------------------------------- operators
-def llm_mutation(llm, prompt: Callable[[Candidate], str], parse: Callable[[str], str], *, name="llm-mutation",
-                 **chat_kwargs):
-    """One LLM call per child: ``prompt(parent)`` shows the parent and its feedback; ``parse`` takes the
-    child out of the reply. All children of a generation go out together through ``llm.chat_many``."""
-    def op(groups):
-        replies = llm.chat_many([prompt(g[0]) for g in groups], errors="empty", sample=op.asked, **chat_kwargs)
-        op.asked += len(groups)   # the same parent asked again later gets a new sample, not the cached reply
+def _llm_operator(llm, arity, prompt, parse, name, temperature, hotter, chat_kwargs):
+    def op(groups, contexts):
+        prompts = [prompt(*g, ctx) + (rejection_note(ctx) if ctx.attempt else "")
+                   for g, ctx in zip(groups, contexts, strict=True)]
+        heat = min(1.5, temperature + hotter * max((c.attempt for c in contexts), default=0))
+        replies = llm.chat_many(prompts, errors="empty", sample=op.calls, temperature=heat, **chat_kwargs)
+        op.calls += len(groups)   # the same parent asked again later gets a new sample, not the cached reply
         return [parse(r) for r in replies]
-    op.arity, op.name, op.asked = 1, name, 0
+    op.arity, op.name, op.calls = arity, name, 0
     return op
 
 
-def llm_crossover(llm, prompt: Callable[[Candidate, Candidate], str], parse: Callable[[str], str], *,
-                  name="llm-crossover", **chat_kwargs):
-    """Two parents, one child: ``prompt(a, b)`` asks the model to combine what makes each good."""
-    def op(groups):
-        replies = llm.chat_many([prompt(g[0], g[1]) for g in groups], errors="empty", sample=op.asked,
-                                **chat_kwargs)
-        op.asked += len(groups)
-        return [parse(r) for r in replies]
-    op.arity, op.name, op.asked = 2, name, 0
-    return op
+def llm_mutation(llm, prompt: Callable[[Candidate, Context], str], parse: Callable[[str], str], *,
+                 name="llm-mutation", temperature=0.7, hotter=0.3, **chat_kwargs):
+    """One LLM call per child: ``prompt(parent, context)`` shows the parent and its feedback; ``parse`` takes
+    the child out of the reply. A re-ask (the reply was not new) adds the rejected reply to the prompt and
+    ``hotter`` to the temperature. All children of a generation go out together through ``llm.chat_many``."""
+    return _llm_operator(llm, 1, prompt, parse, name, temperature, hotter, chat_kwargs)
+
+
+def llm_crossover(llm, prompt: Callable[[Candidate, Candidate, Context], str], parse: Callable[[str], str], *,
+                  name="llm-crossover", temperature=0.7, hotter=0.3, **chat_kwargs):
+    """Two parents, one child: ``prompt(a, b, context)`` asks the model to combine what makes each good."""
+    return _llm_operator(llm, 2, prompt, parse, name, temperature, hotter, chat_kwargs)
 
 
 def random_mutation(mutate: Callable[[str, random.Random], str], *, seed=0, name="random-mutation"):
-    """The blind baseline: ``mutate(genome, rng)`` makes a random edit, no model involved."""
+    """The blind baseline: ``mutate(genome, rng)`` makes a random edit, no model involved (a re-ask is
+    simply another random edit)."""
     rng = random.Random(seed)
 
-    def op(groups):
+    def op(groups, contexts=None):
         return [mutate(g[0].genome, rng) for g in groups]
-    op.arity, op.name = 1, name
+    op.arity, op.name, op.calls = 1, name, 0
     return op
+
+
+# --------------------------------------------------------------------------- novelty
+def exact(genome: str) -> str:
+    """Passwords: two genomes are the same when the strings are (spaces around them aside)."""
+    return genome.strip()
+
+
+def ast_key(code: str) -> str:
+    """Programs: the same when their parsed ASTs are, so formatting, comments and docstrings do not count.
+    Code that does not parse falls back to its text without blank lines and comments."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        lines = (line.split("#", 1)[0].rstrip() for line in code.splitlines())
+        return "\n".join(line for line in lines if line.strip())
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]   # a docstring is documentation, not behaviour
+    return ast.dump(tree)
 
 
 # --------------------------------------------------------------------------- the engine
@@ -105,73 +160,108 @@ class Evolution:
         population = evo.start(seed_genomes)          # generation 0, evaluated
         for gen in range(1, 6):
             parents = evo.pick_parents(population)    # tournament selection, one group per child
-            children = evo.breed(parents, gen)        # each operator asks for all its children at once
-            evo.evaluate(children)                    # concurrently; a genome already seen is not re-scored
+            children = evo.breed(parents, gen)        # only new genomes; a repeat is asked again
+            children = evo.evaluate(children)         # concurrently; a crash gets one repair
             population = evo.survivors(population + children, gen)   # elitism + a little diversity
 
     A genome is a string (a password, a program). ``evaluate(genome) -> Fitness`` gives the score and the
-    per-check feedback behind it. An operator is a plain callable ``op(groups) -> list[str]``: it gets one
-    group of parents per child it must make (one parent for a mutation, two for a crossover) and returns
-    one child genome per group, so an LLM operator can send all its prompts through ``llm.chat_many``.
+    per-check feedback behind it. An operator is a plain callable ``op(groups, contexts) -> list[str]``: it
+    gets one group of parents per child it must make (one parent for a mutation, two for a crossover), and
+    a ``Context`` per group (the top candidates, recent failures, explore or exploit), and returns one child
+    genome per group, so an LLM operator can send all its prompts through ``llm.chat_many``.
+
+    ``key(genome)`` says when two genomes are the same (``exact`` for passwords, ``ast_key`` for code): a
+    child whose key was seen before is not admitted, and its operator is asked again, at most ``reasks``
+    times. ``repair(candidate) -> genome`` (optional) gets one chance to fix a child that failed.
     """
 
     def __init__(self, evaluate: Callable[[str], Fitness], operators, *, population_size=6, children=None,
-                 elite=2, diversity=0.2, tournament=2, executor: Executor | None = None, seed=0):
+                 elite=2, diversity=0.2, tournament=2, executor: Executor | None = None, seed=0, key=exact,
+                 reasks=2, repair: Callable[[Candidate], str] | None = None, memory=3):
         self.evaluate_genome = evaluate
         self.operators = [(op, 1.0) if callable(op) else op for op in operators]
         self.population_size, self.elite, self.diversity = population_size, elite, diversity
         self.children = children or population_size
         self.tournament, self.executor = tournament, executor
+        self.key, self.reasks, self.repair, self.memory = key, reasks, repair, memory
         self.rng = random.Random(seed)
         self.candidates: dict[int, Candidate] = {}   # every candidate ever made, by id
         self.history: list[Generation] = []
-        self.trace: list[tuple[int, float]] = []     # (evaluations so far, best score so far)
+        self.trace: list[tuple[int, int, float]] = []   # (evaluations, LLM calls, best score) after each score
         self.population: list[Candidate] = []
+        self.replies = self.new_replies = self.repairs = 0
         self._scores: dict[str, Fitness] = {}        # genome -> fitness: duplicates are scored once
+        self._seen: set[str] = set()                 # keys of every genome admitted
         self._next_id = 0
 
     # -- the steps of the loop ------------------------------------------------------------------
     def start(self, genomes) -> list[Candidate]:
         """Generation 0: the seeds, evaluated."""
         seeds = [self._new(g, (), 0, "seed") for g in genomes]
+        self._seen.update(self.key(g) for g in genomes)
         self.evaluate(seeds)
         self.population = self._ranked(seeds)[: self.population_size]
         self._record(0, self.population)
         return self.population
 
     def pick_parents(self, population) -> list[tuple]:
-        """One (operator, parents) job per child; parents chosen by tournament (best of ``tournament``)."""
+        """One (operator, parents) job per child; parents chosen by tournament (best of ``tournament``).
+        A crossover of two parents that are the same genome would copy it: it becomes a mutation."""
         ops, weights = zip(*self.operators, strict=True)
+        mutation = next((op for op in ops if op.arity == 1), None)
         jobs = []
         for _ in range(self.children):
             op = self.rng.choices(ops, weights)[0]
-            jobs.append((op, tuple(self._tournament(population) for _ in range(op.arity))))
+            parents = tuple(self._tournament(population) for _ in range(op.arity))
+            if op.arity == 2 and mutation and self.key(parents[0].genome) == self.key(parents[1].genome):
+                op, parents = mutation, parents[:1]
+            jobs.append((op, parents))
         return jobs
 
     def breed(self, jobs, generation) -> list[Candidate]:
-        """Each operator is called once with all its parent groups (so LLM calls run concurrently)."""
-        children = [None] * len(jobs)
+        """Each operator is called once with all its parent groups (so LLM calls run concurrently). Only new
+        genomes become children: a reply seen before (after ``key``) is asked again, hotter, with the
+        rejected reply named, at most ``reasks`` times; then that child is given up. An operator may return
+        a list of variants for a group (k per call): the first new one becomes the child."""
+        children = []
         for op in dict.fromkeys(op for op, _ in jobs):
-            slots = [i for i, (o, _) in enumerate(jobs) if o is op]
-            genomes = op([jobs[i][1] for i in slots])
-            for i, genome in zip(slots, genomes, strict=True):
-                parents = jobs[i][1]
-                genome = genome if genome and genome.strip() else parents[0].genome  # empty reply: a copy
-                children[i] = self._new(genome, tuple(p.id for p in parents), generation, op.name)
+            groups = [parents for o, parents in jobs if o is op]
+            contexts = [self.context(parents, generation) for parents in groups]
+            genomes = op(groups, contexts)
+            for attempt in range(1, self.reasks + 2):
+                again = []
+                for parents, ctx, reply in zip(groups, contexts, genomes, strict=True):
+                    self.replies += 1
+                    options = [reply] if isinstance(reply, str) else list(reply)   # k variants in one reply
+                    genome = next((g for g in options if g and g.strip() and self.key(g) not in self._seen), None)
+                    if genome is not None:
+                        self._seen.add(self.key(genome))
+                        self.new_replies += 1
+                        children.append(self._new(genome, tuple(p.id for p in parents), generation, op.name))
+                    elif attempt <= self.reasks:
+                        rejected = "\n".join(g for g in options if g)
+                        again.append((parents, replace(ctx, rejected=rejected, attempt=attempt)))
+                if not again:
+                    break
+                groups, contexts = [g for g, _ in again], [c for _, c in again]
+                genomes = op(groups, contexts)
         return children
 
     def evaluate(self, candidates) -> list[Candidate]:
-        """Score the candidates, concurrently when there is an executor; each distinct genome once."""
-        todo = list(dict.fromkeys(c.genome for c in candidates if c.genome not in self._scores))
-        if todo:
-            mapper = self.executor.map if self.executor else map
-            for genome, fit in zip(todo, mapper(self.evaluate_genome, todo), strict=True):
-                self._scores[genome] = fit
-                before = self.trace[-1][1] if self.trace else float("-inf")
-                self.trace.append((len(self._scores), max(before, fit.score)))
+        """Score the candidates, concurrently when there is an executor; each distinct genome once. With a
+        ``repair``, a child that failed gets one repair attempt; a new fix joins the list as its child."""
+        self._score(candidates)
+        if self.repair is None:
+            return candidates
+        fixes = []
         for c in candidates:
-            c.fitness = self._scores[c.genome]
-        return candidates
+            if c.failed and c.op not in ("seed", "repair"):
+                self.repairs += 1
+                genome = self.repair(c)
+                if genome and self.key(genome) not in self._seen:
+                    self._seen.add(self.key(genome))
+                    fixes.append(self._new(genome, (c.id,), c.generation, "repair"))
+        return candidates + self._score(fixes)
 
     def survivors(self, pool, generation) -> list[Candidate]:
         """Elitism: the ``elite`` best stay. The other places go to the next best, except that with
@@ -190,8 +280,10 @@ class Evolution:
         self._record(generation, kept)
         return kept
 
-    def run(self, generations, seeds=None, progress=True) -> Candidate:
-        """The whole loop (the same steps as above); returns the best candidate."""
+    def run(self, generations, seeds=None, progress=True, max_calls=None, max_evaluations=None) -> Candidate:
+        """The whole loop (the same steps as above); returns the best candidate. ``max_calls`` and
+        ``max_evaluations`` stop after the generation in which the operators' LLM calls, or the distinct
+        genomes scored, reach that budget."""
         population = self.start(seeds) if seeds is not None else self.population
         first = self.history[-1].generation + 1 if self.history else 1
         steps = range(first, first + generations)
@@ -200,9 +292,21 @@ class Evolution:
             steps = tqdm(steps, desc="generations")
         for gen in steps:
             children = self.breed(self.pick_parents(population), gen)
-            self.evaluate(children)
+            children = self.evaluate(children)
             population = self.survivors(population + children, gen)
+            if (max_calls is not None and self.calls >= max_calls) or \
+                    (max_evaluations is not None and self.evaluations >= max_evaluations):
+                break
         return self.best
+
+    def context(self, parents, generation) -> Context:
+        """Memory for a prompt: the top candidates, and recent failures (the parents' own children first)."""
+        ids = {p.id for p in parents}
+        failed = [c for c in self.candidates.values() if c.failed and c.op != "seed"][::-1]
+        failed.sort(key=lambda c: not ids & set(c.parents))   # stable: the parents' own first, newest first
+        scored = [c for c in self.candidates.values() if c.fitness and not c.failed]
+        return Context(generation, "explore" if generation % 2 else "exploit",
+                       self._ranked(scored)[: self.memory], failed[:2])
 
     # -- reading the results ------------------------------------------------------------------
     @property
@@ -213,6 +317,19 @@ class Evolution:
     @property
     def evaluations(self) -> int:
         return len(self._scores)
+
+    @property
+    def calls(self) -> int:
+        """LLM calls the operators made (re-asks included; repairs are counted in ``llm.usage``)."""
+        return sum(op.calls for op, _ in self.operators)
+
+    @property
+    def novelty_rate(self) -> float:
+        """The share of the operators' replies that were new genomes (0 when nothing was asked yet)."""
+        return self.new_replies / self.replies if self.replies else 0.0
+
+    def novelty(self) -> str:
+        return f"novelty rate: {self.novelty_rate:.2f} ({self.new_replies} of {self.replies} replies new)"
 
     def lineage(self, candidate=None) -> list[Candidate]:
         """The ancestors of ``candidate`` (default: the best), seed first, following every parent."""
@@ -239,6 +356,18 @@ class Evolution:
         self._next_id += 1
         return c
 
+    def _score(self, candidates) -> list[Candidate]:
+        todo = list(dict.fromkeys(c.genome for c in candidates if c.genome not in self._scores))
+        if todo:
+            mapper = self.executor.map if self.executor else map
+            for genome, fit in zip(todo, mapper(self.evaluate_genome, todo), strict=True):
+                self._scores[genome] = fit
+                before = self.trace[-1][2] if self.trace else float("-inf")
+                self.trace.append((len(self._scores), self.calls, max(before, fit.score)))
+        for c in candidates:
+            c.fitness = self._scores[c.genome]
+        return candidates
+
     @staticmethod
     def _ranked(pool):
         return sorted(pool, key=lambda c: (-c.score, c.id))   # ties: the older candidate first
@@ -259,15 +388,28 @@ def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def best_of_n(genomes, evaluate, executor: Executor | None = None) -> list[tuple[int, float]]:
-    """The no-evolution baseline: score N independent samples; returns (evaluations, best so far)."""
-    genomes = list(dict.fromkeys(genomes))
-    scores = list((executor.map if executor else map)(lambda g: evaluate(g).score, genomes))
+def best_of_n(batches, evaluate, executor: Executor | None = None, first_call=1) -> list[tuple[int, int, float]]:
+    """The no-evolution baseline: score independent samples. ``batches`` holds one list of genomes per LLM
+    call (numbered from ``first_call``: 0 when the first list is the seeds, which cost no call); returns the
+    trace (evaluations, LLM calls, best so far) after each distinct genome scored."""
+    seen, jobs = set(), []
+    for call, genomes in enumerate(batches, first_call):
+        for g in genomes:
+            if g and g not in seen:
+                seen.add(g)
+                jobs.append((call, g))
+    scores = list((executor.map if executor else map)(lambda job: evaluate(job[1]).score, jobs))
     trace, best = [], float("-inf")
-    for i, s in enumerate(scores, 1):
+    for i, ((call, _), s) in enumerate(zip(jobs, scores, strict=True), 1):
         best = max(best, s)
-        trace.append((i, best))
+        trace.append((i, call, best))
     return trace
+
+
+def best_within(trace, budget, axis="evaluations") -> float:
+    """The best score a trace of (evaluations, calls, best) had reached within ``budget`` on ``axis``."""
+    at = 0 if axis == "evaluations" else 1
+    return max((t[2] for t in trace if t[at] <= budget), default=float("nan"))
 
 
 def show_diff(before: str, after: str, names=("seed", "winner")) -> str:

@@ -82,10 +82,21 @@ def split_corpus(X, y, source: str, *, limit: int | None = None, seed: int = 42)
         X, _, y, _ = train_test_split(X, y, train_size=limit, random_state=seed, stratify=y)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=seed, stratify=y)
     data = NewsgroupsData(X_train, X_test, y_train, y_test, source)
-    fd, data.path = tempfile.mkstemp(prefix="newsgroups-", suffix=".pkl")
+    fd, data.path = tempfile.mkstemp(prefix="newsgroups-", suffix=".pkl", dir=split_folder())
     with os.fdopen(fd, "wb") as f:
         pickle.dump((X_train, X_test, y_train, y_test), f, protocol=pickle.HIGHEST_PROTOCOL)
     return data
+
+
+def split_folder() -> str:
+    """Where the pickled split goes: outside /tmp, because a sandboxed run gets a private /tmp and the repair
+    step's tests (which cannot be handed files) read the split by its path."""
+    folder = Path.home() / ".cache" / "workshop-newsgroups"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder)
+    except OSError:   # a read-only home: /tmp still works for every sandboxed evaluation (files= binds it)
+        return tempfile.gettempdir()
 
 
 def load_newsgroups(limit: int | None = None, seed: int = 42) -> NewsgroupsData:

@@ -21,20 +21,25 @@ def plot_learning_curve(runs, ax=None):
     return ax
 
 
-def plot_budget_comparison(traces, ax=None):
-    """Best score so far against evaluations spent; ``traces`` maps a label to [(evaluations, best), ...]."""
+def plot_budget_comparison(runs, budget, axis="calls", ax=None):
+    """Mean best score so far (line) and its spread over the random seeds (band: ± one standard deviation)
+    against the budget spent on ``axis`` ("calls" or "evaluations"); ``runs`` holds one {arm: trace} per seed."""
+    from .compare import ARMS, curve
     ax = ensure_axes(ax)
-    styles = [("-", 4.5, "o"), ("--", 3, "s"), (":", 2, "^")]   # wide to thin: a line on top of another shows
-    for i, (label, trace) in enumerate(traces.items()):
-        if trace:
-            xs, ys = zip(*trace, strict=True)
-            ls, lw, marker = styles[i % len(styles)]
-            ax.step(xs, ys, where="post", ls=ls, lw=lw, color=f"C{i}", alpha=0.8, label=f"{label} (best {ys[-1]:.2f})")
-            ax.plot(xs[-1], ys[-1], marker, color=f"C{i}", ms=8)
+    styles = ["-", "--", ":"]
+    for i, arm in enumerate(ARMS):
+        xs, mean, spread = curve([r[arm] for r in runs], budget, axis)
+        if not xs:
+            continue
+        ax.step(xs, mean, where="post", ls=styles[i], lw=2.5, color=f"C{i}",
+                label=f"{arm} ({mean[-1]:.3f} ± {spread[-1]:.3f} at {xs[-1]})")
+        ax.fill_between(xs, [m - s for m, s in zip(mean, spread, strict=True)],
+                        [m + s for m, s in zip(mean, spread, strict=True)], step="post", color=f"C{i}", alpha=0.15)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("evaluations (distinct candidates scored)")
+    ax.set_xlabel("LLM calls (a blind edit counts as one)" if axis == "calls" else
+                  "evaluations (distinct candidates scored, seeds included)")
     ax.set_ylabel("best score so far")
-    ax.set_title("Same budget, three searches")
+    ax.set_title(f"Equal {'LLM calls' if axis == 'calls' else 'evaluations'}: mean ± spread over {len(runs)} seeds")
     legend_below(ax, ncol=1)
     return ax
 

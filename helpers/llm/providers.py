@@ -45,7 +45,8 @@ class OpenAIChat(LLM):
         self._drop: set[str] = set()
 
     def _complete(self, request):
-        params = {"temperature": request["temperature"], self.token_param: request["max_tokens"]}
+        params = {"temperature": request["temperature"], self.token_param: request["max_tokens"],
+                  "seed": request.get("sample", 0)}   # distinct samples of one prompt really differ
         if request.get("json"):
             params["response_format"] = {"type": "json_object"}
         params = {k: v for k, v in params.items() if k not in self._drop}
@@ -122,7 +123,7 @@ class GeminiChat(LLM):
             contents = [t.Content(role="model" if m["role"] == "assistant" else "user",
                                   parts=[t.Part(text=m["content"])]) for m in turns]
             config = t.GenerateContentConfig(system_instruction=system, temperature=request["temperature"],
-                                             max_output_tokens=request["max_tokens"],
+                                             max_output_tokens=request["max_tokens"], seed=request.get("sample", 0),
                                              response_mime_type="application/json" if request.get("json") else None)
             r = self.client.models.generate_content(model=self.model, contents=contents, config=config)
         try:
