@@ -58,7 +58,11 @@ def test_runs_to_the_end_under_replay(path, tmp_path, monkeypatch):
     assert not errors, errors
     assert "LLM calls" in text, "the ledger (llm.usage) must close the notebook"
     misses = re.findall(r"(\d+) replay misses", text)
-    assert misses and misses[-1] == "0", "the prompts no longer match the recording: re-record this notebook"
+    assert misses, "the ledger must count replay misses"
+    # Without 20 Newsgroups (a fresh clone offline) 02 evolves on a made-up corpus and says so: its newsgroups
+    # prompts then differ from the recorded run by design, so only the real corpus must replay exactly.
+    if "No 20 Newsgroups here" not in text:
+        assert misses[-1] == "0", "the prompts no longer match the recording: re-record this notebook"
     assert not KEY_SHAPES.search(text)
 
 
