@@ -9,6 +9,7 @@ from helpers.evolution import (
     PASSWORD_SEEDS,
     SEEDS,
     Check,
+    Context,
     Evolution,
     Fitness,
     NewsgroupsTask,
@@ -117,7 +118,35 @@ def test_newsgroups_prompts_show_memory_and_the_mode(small):
     prompt = task.mutation_prompt(evo.candidates[0], evo.context([evo.candidates[0]], 1))
     assert "The best programs so far:" in prompt and "score 0.500: make_pipeline(" in prompt
     assert "Recent failures" in prompt and "ValueError: boom" in prompt
-    assert "Explore:" in prompt and "Exploit:" in task.mutation_prompt(evo.candidates[0], evo.context([], 2))
+    assert "Explore one new direction:" in prompt and "Exploit:" in task.mutation_prompt(evo.candidates[0],
+                                                                                          evo.context([], 2))
+
+
+def test_explore_prompts_name_one_untried_idea_each_and_the_children_of_a_generation_get_different_ones(small):
+    from dataclasses import replace
+    task = NewsgroupsTask(small)
+    tfidf = Evolution(lambda g: Fitness(0.5), task.operators(FakeLLM([])), population_size=3).start(SEEDS)[2]
+    assert "TfidfVectorizer" in tfidf.genome
+    ctx = Context(generation=1, mode="explore")
+    asked = [task.mutation_prompt(tfidf, replace(ctx, slot=i)).split("Explore one new direction: ")[1].split(".")[0]
+             for i in range(3)]
+    assert len(set(asked)) == 3 and not any("TF-IDF" in a for a in asked)    # the parent already uses TF-IDF
+    later = task.mutation_prompt(tfidf, replace(ctx, generation=3))
+    assert asked[0] not in later                                              # later generations go on down the list
+    bare = NewsgroupsTask(small, ideas=None).mutation_prompt(tfidf, ctx)
+    assert "Explore: change the features or the model" in bare
+
+
+def test_breed_gives_each_child_of_a_generation_its_own_slot():
+    seen = []
+
+    def op(groups, contexts):
+        seen.extend(c.slot for c in contexts)
+        return [f"child {len(seen)}-{i}" for i in range(len(groups))]
+    op.arity, op.name, op.calls = 1, "spy", 0
+    evo = Evolution(lambda g: Fitness(len(g)), [op], population_size=3, children=3, seed=0)
+    evo.run(1, seeds=["a", "bb", "ccc"], progress=False)
+    assert seen == [0, 1, 2]
 
 
 # --------------------------------------------------------------------------- repair before discard

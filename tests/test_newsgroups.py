@@ -14,6 +14,7 @@ from helpers.evolution import (
     POST_FINAL,
     POST_SEED,
     SEED_PROGRAM,
+    SEEDS,
     Evolution,
     NewsgroupsTask,
     check_speed_weights,
@@ -95,6 +96,19 @@ def test_the_score_is_the_posts():
     assert combined_score(0.75, 1, 1) == pytest.approx(0.8)
     assert combined_score(0.75, 15, 1) == pytest.approx(0.6 + 0.2 * 0.5)   # half the speed marks
     assert combined_score(0.5, 1, 1, accuracy_weight=0.5) == pytest.approx(0.75)
+
+
+def test_the_caps_are_for_the_whole_splits_and_a_smaller_run_gets_a_proportional_cap(small):
+    task = NewsgroupsTask(small, max_train_time=8, max_pred_time=3)
+    n_train, n_test = len(small.X_train), len(small.X_test)
+    assert task.caps(n_train, n_test) == (8, 3)
+    assert task.caps(n_train // 2, n_test // 3) == pytest.approx((4, 1), rel=0.02)
+    # 6 CPU seconds of training: fast on the whole split, too slow for a run on half of it
+    assert task.score(0.75, 6, 0.5) == pytest.approx(0.8)
+    assert task.score(0.75, 6, 0.5, n_train // 2, n_test) == pytest.approx(0.7)
+    assert f"training on {n_train:,} documents takes at most 8 CPU seconds" in task.describe_score()
+    validation = task.run(SEEDS[2], "validation")            # the harness says how many documents each stage used
+    assert validation.info["status"] == "ok" and "more than" not in validation.feedback()
 
 
 def test_good_programs_score_in_the_sandbox_and_broken_ones_score_zero_with_their_error(small):

@@ -6,7 +6,6 @@ import importlib
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
 import nbformat
@@ -21,8 +20,6 @@ LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 WIDGETS = re.compile(r"\b(interact|interactive|IntSlider|FloatSlider|Dropdown|Button|Text|Textarea|Output|HBox|VBox)\b")
 LESSON_PACKAGES = {"helpers.repair", "helpers.evolution", "helpers.toolmaker", "helpers.team"}
-# Recorded on Python 3.11; on 3.12+ a few of these prompts differ (not yet found why): an open defect, said in the notes.
-KNOWN_PY313_MISSES = {"02_evolution", "04_evolving_team_solutions"}
 KEY_SHAPES = re.compile(r"(sk-[A-Za-z0-9_-]{16,}|gsk_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{20,})")
 
 
@@ -65,8 +62,6 @@ def test_runs_to_the_end_under_replay(path, tmp_path, monkeypatch):
     # Without 20 Newsgroups (a fresh clone offline) 02 evolves on a made-up corpus and says so: its newsgroups
     # prompts then differ from the recorded run by design, so only the real corpus must replay exactly.
     if "No 20 Newsgroups here" not in text:
-        if misses[-1] != "0" and sys.version_info >= (3, 12) and path.stem in KNOWN_PY313_MISSES:
-            pytest.xfail(f"known, open: {path.stem} replays with {misses[-1]} misses on Python 3.12+ (issue 16/14 note)")
         assert misses[-1] == "0", "the prompts no longer match the recording: re-record this notebook"
     assert not KEY_SHAPES.search(text)
 

@@ -116,6 +116,20 @@ def test_replay_miss_falls_back_to_the_most_similar_unused_reply(tmp_path):
     assert replay.usage.totals()["replay_misses"] == 3
 
 
+def test_a_recording_made_on_one_python_replays_on_another(tmp_path):
+    """Python words some errors differently per version; those differences alone are not misses."""
+    path = tmp_path / "nb.jsonl"
+    on_311 = ("Fix it:\n    return max(xs)\n           ^^^^^^^\nValueError: max() arg is an empty sequence\n"
+              "  [Previous line repeated 992 more times]\nThanks")
+    on_313 = ("Fix it:\n    return max(xs)\n    ...<2 lines>...\nValueError: max() iterable argument is empty\n"
+              "  [Previous line repeated 993 more times]\nThanks")
+    record_fake(path, ["the fix"], [on_311])
+    replay = ReplayLLM(path)
+    assert replay.chat(on_313) == "the fix" and replay.usage.totals()["replay_misses"] == 0
+    assert replay.chat(on_313.replace("max()", "sum()")) == "the fix"   # a real difference is still a miss
+    assert replay.usage.totals()["replay_misses"] == 1
+
+
 def test_replay_serves_recordings_under_any_provider_name(tmp_path, clean_env):
     clean_env.setenv("LLM_RECORDINGS_DIR", str(tmp_path))
     record_fake(tmp_path / "demo.jsonl", ["recorded answer"], ["question"], temperature=0.2)

@@ -215,6 +215,30 @@ def test_traceback_lines_point_into_the_code():
     assert "ZeroDivisionError" in result.feedback()
 
 
+def test_tracebacks_read_the_same_on_every_python_version():
+    """Prompts are built from this text: no ^~ markers (3.11+), no "...<2 lines>..." (3.13), no import hints
+    (3.12+), so a recording made on 3.11 replays on Colab's 3.13."""
+    code = ("import json\n"
+            "def f(n):\n    return f(n + 1) if n < 50 else json.loads(\n        '{'\n    )\n"
+            "try:\n    {}['k']\nexcept KeyError as e:\n    raise ValueError(itertools) from e\n")
+    tb = run_code(code).traceback
+    assert "^" not in tb and "~" not in tb and "<2 lines>" not in tb and "Did you" not in tb
+    assert tb.index("KeyError: 'k'") < tb.index("During handling") < tb.index("NameError: name 'itertools' is not defined")
+    tb = run_code(code.split("try:")[0] + "f(0)\n").traceback
+    assert tb.count('line 3, in f') == 3 and "[Previous line repeated 48 more times]" in tb  # as Python counts
+    assert tb.rstrip().endswith("json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: "
+                                "line 1 column 2 (char 1)")
+
+
+def test_set_order_and_so_error_texts_are_the_same_on_every_run(tmp_path):
+    """A fixed hash seed: scikit-learn's "must be a str among {...}" prints a set, and prompts quote it."""
+    code = "print(list({'hinge', 'squared_hinge', 'log_loss', 'modified_huber', 'perceptron', 'huber'}))"
+    cold = {run_code(code).stdout for _ in range(4)}
+    with ForkServer() as warm:
+        forked = {warm.run_code(code).stdout for _ in range(4)}
+    assert len(cold) == 1 and forked == cold
+
+
 def test_syntax_error():
     result = run_code("x = 1\ny = (\n")
     assert result.status == "error" and result.error_type == "SyntaxError"

@@ -71,6 +71,7 @@ class Context:
     failures: list = field(default_factory=list)   # recent failed children, the parent's own first
     rejected: str = ""        # on a re-ask: the reply that was not new
     attempt: int = 0          # 0 for the first ask; each re-ask counts up and runs hotter
+    slot: int = 0             # which child of its generation this prompt is for (0, 1, 2, ...)
 
 
 def rejection_note(ctx: Context) -> str:
@@ -226,7 +227,7 @@ class Evolution:
         children = []
         for op in dict.fromkeys(op for op, _ in jobs):
             groups = [parents for o, parents in jobs if o is op]
-            contexts = [self.context(parents, generation) for parents in groups]
+            contexts = [replace(self.context(parents, generation), slot=i) for i, parents in enumerate(groups)]
             genomes = op(groups, contexts)
             for attempt in range(1, self.reasks + 2):
                 again = []

@@ -7,13 +7,33 @@ from pathlib import Path
 from .base import LLM, Reply, request_key
 from .recording import ROOT, load
 
+# What one Python version prints differently from another, for the same error. The sandbox formats
+# tracebacks the same way everywhere (no ^~ markers), but messages and counts are Python's own: a
+# recording made on 3.11 must still replay on Colab's 3.13. Each pattern maps to one wording.
+_VERSION_WORDINGS = [
+    (re.compile(r"(max|min)\(\) iterable argument is empty"), r"\1() arg is an empty sequence"),  # 3.12
+    (re.compile(r"\[Previous line repeated \d+ more times?\]"), "[Previous line repeated N more times]"),
+    (re.compile(r"^[ \t]*[\^~]+[ \t]*\n|^[ \t]*\.\.\.<\d+ lines>\.\.\.[ \t]*\n", re.M), ""),  # 3.11+ markers
+]
+
+
+def portable(request: dict) -> dict:
+    """The request with what differs between Python versions folded to one wording (for lookup only:
+    the model was sent, and the recording keeps, the request as it was)."""
+    def fold(text):
+        for pattern, wording in _VERSION_WORDINGS:
+            text = pattern.sub(wording, text)
+        return text
+    return {**request, "messages": [{**m, "content": fold(m["content"])} for m in request["messages"]]}
+
 
 def _words(request: dict) -> set[str]:
     return set(re.findall(r"\w+", " ".join(m["content"] for m in request["messages"]).lower()))
 
 
 class ReplayLLM(LLM):
-    """Answers from a recording. An exact request gets its recorded reply (a hit).
+    """Answers from a recording. An exact request gets its recorded reply (a hit), and so does one that
+    differs only in how its Python version words an error (``portable``).
 
     A request the recording lacks (a miss: the run drifted, say because timing-dependent scores changed
     a prompt) gets the reply of the most similar recorded request not yet used, so the notebook still
@@ -26,9 +46,10 @@ class ReplayLLM(LLM):
         self.path = Path(path) if path else None
         self.header, self.entries = load(self.path)
         super().__init__(self.header.get("model", "recorded"), max_retries=0, **kw)
-        self.by_key = {}
+        self.by_key, self.by_portable_key = {}, {}
         for e in self.entries:
             self.by_key.setdefault(e["key"], e)
+            self.by_portable_key.setdefault(request_key(portable(e["request"])), e)
         self._used: set[int] = set()
         self._lock = threading.Lock()
         self._word_sets = [_words(e["request"]) for e in self.entries]
@@ -44,7 +65,7 @@ class ReplayLLM(LLM):
     def _complete(self, request: dict) -> Reply:
         key = request_key(request)
         with self._lock:
-            entry = self.by_key.get(key)
+            entry = self.by_key.get(key) or self.by_portable_key.get(request_key(portable(request)))
             source = "replay"
             if entry is None:
                 entry, source = self._nearest(request), "replay-miss"

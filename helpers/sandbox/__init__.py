@@ -11,12 +11,14 @@ an ordinary process create namespaces (root, or unprivileged user namespaces). `
 says which are on; a missing layer is said once, in one line, and the run goes on behind the rest.
 
 The guardrails, per run:
-  - a fresh `python -I -S` (isolated mode: no user site, no PYTHON* variables, no script dir on
-    sys.path; -S: set up as `python -I` would be, without paying for the .pth files, see startup.py)
+  - a fresh `python -s -P -S`: isolated mode (no user site, no script dir on sys.path) in an environment
+    built whole, so no PYTHON* variable but PYTHONHASHSEED=0, which makes set order and so error texts the
+    same on every run (plumbing.ISOLATED); -S: set up as `python -I` would be, without paying for the .pth
+    files, see startup.py)
     or, with `warm=`, a fresh fork of a clean template process (template.py, never the notebook);
   - a fresh temporary working directory (also HOME and TMPDIR), gone when the run returns (renamed
     into a graveyard there and then, deleted in the background: plumbing.Graveyard);
-  - an explicit minimal environment (PATH, HOME, TMPDIR, LANG): no API keys, nothing else;
+  - an explicit minimal environment (PATH, HOME, TMPDIR, LANG, PYTHONHASHSEED): no API keys, nothing else;
   - stdin closed (reads see EOF); stdout/stderr captured by the parent and capped;
   - its own session and process group, SIGKILLed as a group at the wall-clock timeout;
   - rlimits: CPU seconds, address space (memory_mb), file size, open files, core dumps off;
@@ -56,7 +58,7 @@ When the job ends, the init kills whatever is left in its namespace and says how
 run returns then, while the kernel tears its namespaces down.
 The jail is single-threaded even where the template is not (numpy's OpenBLAS starts threads; clone(2)
 skips the atfork handlers, so a template with threads would have to fork first). A cold run enters
-all of it on its own (boundary.contain): its `python -I -S` clones the init, which forks the job,
+all of it on its own (boundary.contain): its `python -s -P -S` clones the init, which forks the job,
 and then waits and ends as the job did.
 
 What it does NOT do:

@@ -1,4 +1,4 @@
-"""What runs inside the sandboxed child, cold (`python -I -S` on a one-line boot) or warm (a fork of template.py):
+"""What runs inside the sandboxed child, cold (`python -s -P -S` on a one-line boot) or warm (a fork of template.py):
 limits, the network guard, the job in CTL/job.marshal, one JSON line per outcome in CTL/result.jsonl.
 Only builtin modules are imported at the top: every import here is paid on every cold run (`json` alone
 would pull in `re` and `enum`, ~4 ms; its C string encoder is all a record needs)."""
@@ -103,13 +103,67 @@ def _register_sources():
 
 
 def _format_error(exc):
+    """The error as a plain traceback, worded the same on every Python the kit supports (3.10 to 3.13).
+
+    ``traceback.format_exception`` is not: 3.11 marks the failing expression with ``^~`` lines, 3.13
+    marks more of them and prints a multi-line statement as ``...<2 lines>...``, and 3.12 adds "Did you
+    forget to import" hints. Prompts are built from this text, so it would make a recording made on one
+    Python miss on another (Colab runs 3.13). So each frame is its file, line, function and first source
+    line, then ``Type: message``, with chained errors joined as Python joins them.
+    """
     import traceback
     _register_sources()
+    chain, seen = [], set()
+    while exc is not None and id(exc) not in seen:  # newest first; Python prints the oldest first
+        seen.add(id(exc))
+        if exc.__cause__ is not None:
+            chain.append((exc, "\nThe above exception was the direct cause of the following exception:\n\n"))
+            exc = exc.__cause__
+        elif exc.__context__ is not None and not exc.__suppress_context__:
+            chain.append((exc, "\nDuring handling of the above exception, another exception occurred:\n\n"))
+            exc = exc.__context__
+        else:
+            chain.append((exc, ""))
+            exc = None
+    text = ""
+    for exc, joint in reversed(chain):
+        text += joint + _format_one(exc, traceback)
+    return text if len(text) < 20_000 else text[:2_000] + "\n[...]\n" + text[-15_000:]
+
+
+def _format_one(exc, traceback):
     tb = exc.__traceback__
     while tb is not None and not tb.tb_frame.f_code.co_filename.startswith(("<candidate", "<tests")):
         tb = tb.tb_next  # hide our own frames: line numbers should point into the submitted code
-    text = "".join(traceback.format_exception(type(exc), exc, tb))
-    return text if len(text) < 20_000 else text[:2_000] + "\n[...]\n" + text[-15_000:]
+    text, last, repeats, last_repeats = "", None, 0, 0
+    for frame in traceback.extract_tb(tb):
+        where = (frame.filename, frame.lineno, frame.name)
+        repeats = repeats + 1 if where == last else 0
+        if repeats == 0 and last is not None:
+            text += _repeated(last_repeats)
+        last, last_repeats = where, repeats
+        if repeats < 3:  # deep recursion: three frames, then a count, as Python prints it
+            text += f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}\n'
+            text += f"    {frame.line}\n" if frame.line else ""
+    if last is not None:
+        text = "Traceback (most recent call last):\n" + text + _repeated(last_repeats)
+    return text + _exception_line(exc, traceback)
+
+
+def _repeated(repeats):
+    more = repeats - 2
+    return f"  [Previous line repeated {more} more time{'s' if more > 1 else ''}]\n" if more > 0 else ""
+
+
+def _exception_line(exc, traceback):
+    if isinstance(exc, SyntaxError):  # its own lines show where the parser stopped
+        return "".join(traceback.format_exception_only(type(exc), exc))
+    name, module = type(exc).__qualname__, type(exc).__module__
+    if module not in ("builtins", "__main__"):
+        name = f"{module}.{name}"
+    message = str(exc)
+    notes = "".join(f"{note}\n" for note in getattr(exc, "__notes__", None) or ())
+    return (f"{name}: {message}\n" if message else f"{name}\n") + notes
 
 
 def _load(code, module_name):

@@ -17,10 +17,19 @@ TICK = 0.005  # how often to look for the child's end where no descriptor says i
 TOKEN_VAR = "HELPERS_SANDBOX_RUN"
 
 
+# How a sandboxed Python starts: `python -I` without its -E, that is -s (no user site) and -P (no script folder
+# on sys.path). -E would ignore PYTHON* variables, but the environment is ours, built whole (child_env), and
+# it holds one: PYTHONHASHSEED=0. A fixed hash seed gives sets of strings the same order on every run, and so
+# the errors that print them (scikit-learn's "must be a str among {'hinge', 'squared_hinge'}"), and the
+# prompts built from those errors: a replayed notebook must send the prompts it recorded. (Hash randomisation
+# guards servers against hash flooding; a sandboxed candidate has no such attacker.)
+ISOLATED = ("-s", "-P")
+
+
 def child_env(home, token):
-    """The whole environment of a sandboxed process: no API keys, nothing inherited."""
+    """The whole environment of a sandboxed process: no API keys, nothing inherited, a fixed hash seed."""
     path = os.pathsep.join(dict.fromkeys([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]))
-    return {"PATH": path, "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", TOKEN_VAR: token}
+    return {"PATH": path, "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", TOKEN_VAR: token}
 
 
 def new_token():

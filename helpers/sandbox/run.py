@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from .child import test_names
 from .forkserver import TemplateClient, boot
 from .layers import kernel_layers
-from .plumbing import Graveyard, Output, carries_token, child_env, killpg, new_token, sweep
+from .plumbing import ISOLATED, Graveyard, Output, carries_token, child_env, killpg, new_token, sweep
 from .registry import warm_server
 from .results import RunResult, TestOutcome, TestReport, last_lines
 from .startup import site_state
@@ -201,7 +201,7 @@ def _classify(job, status, timed_out, maxrss_kb, records, stdout, stderr, durati
 
 
 def _spawn_cold(ctl, work, env, output, timeout, no_site):
-    argv = [sys.executable, "-I", *(["-S"] if no_site else []), "-c", _BOOT, ctl]
+    argv = [sys.executable, *ISOLATED, *(["-S"] if no_site else []), "-c", _BOOT, ctl]
     if not _POSIX:  # timeout-only fallback: the pipes are read after the run, not during it
         proc = subprocess.Popen(argv, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)

@@ -1,4 +1,4 @@
-"""How a cold child starts fast: `python -I -S` skips the `site` module, whose .pth files can cost more
+"""How a cold child starts fast: `python -I -S` (here `-s -P -S`, plumbing.ISOLATED) skips the `site` module, whose .pth files can cost more
 than the rest of a start (an editable install's finder alone imports pathlib, re and urllib: ~13 ms of
 a 22 ms `python -I -c pass` here). The child then sets itself up as `python -I` would have: the same
 sys.path, prefixes and builtins (exit, quit, help), sitecustomize if there is one, and the .pth files'
@@ -32,7 +32,7 @@ _state = []  # [the answer] once asked; the answer is None where asking failed
 
 
 def site_state():
-    """What `python -I` sets up that `python -I -S` does not (see the module docstring), or None."""
+    """What `python -I` sets up that a `-S` start does not (see the module docstring), or None."""
     with _lock:
         if not _state:
             try:
