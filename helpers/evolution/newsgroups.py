@@ -164,7 +164,7 @@ IDEAS = [
 REPAIR_TEST = """
 
 def test_the_evaluation_runs():
-    result = _evaluate(PATH, STAGE, SLICE)
+    result = _evaluate("data.pkl", STAGE, SLICE)
     assert 0.0 <= result["accuracy"] <= 1.0
 """
 
@@ -269,9 +269,10 @@ class NewsgroupsTask:
 
         def fix(candidate):
             stage = candidate.fitness.info.get("stage", "validation")
-            tests = HARNESS + REPAIR_TEST.replace("PATH", repr(self.data.path)).replace("STAGE", repr(stage)) \
-                .replace("SLICE", str(self.slice_size))
+            tests = HARNESS + REPAIR_TEST.replace("STAGE", repr(stage)).replace("SLICE", str(self.slice_size))
+            # The data reaches the run as a link in its folder, as in run(): the sandbox's /tmp is its own.
             run = repair(candidate.genome, tests, llm=llm, max_attempts=1, timeout=self.timeout,
+                         files={"data.pkl": Path(self.data.path)},
                          prompt=lambda code, report, level: self.repair_prompt(code, candidate.fitness.error))
             return extract_solve(run.code) if run.repaired and run.attempts else ""
         return fix
@@ -319,7 +320,8 @@ class NewsgroupsTask:
         untried = [idea for marker, idea in self.ideas if marker not in c.genome]
         if not untried:
             return "Explore: change the features or the model in a way that none of the programs above tried."
-        # Each child of a generation gets a different direction, and later explore generations go on down the list.
+        # Each child of a generation gets a different direction (its slot), and each explore generation starts
+        # 3 further down the list (the notebook breeds 3 children a generation; other counts still rotate).
         idea = untried[(ctx.generation // 2 * 3 + ctx.slot) % len(untried)]
         return f"Explore one new direction: {idea}. Keep the rest of the program as it is."
 

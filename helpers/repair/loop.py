@@ -20,12 +20,13 @@ def fingerprint(code: str) -> str:
 
 
 def repair(code, tests, *, llm, max_attempts=3, feedback="full", prompt=repair_prompt, timeout=TIMEOUT,
-           temperature=0.2, sample=0):
+           temperature=0.2, sample=0, files=None):
     """Run the tests; while they fail, show the model the failure and try its fix. Success = every test passes.
 
     ``max_attempts`` bounds the LLM calls. A fix already tried is not run again: the model is told so once,
-    and a second repeat in a row ends the loop. ``sample=1, 2, ...`` makes an independent run of the same repair."""
-    report = run_tests(code, tests, timeout=timeout)       # in a child process: crashes and hangs stay there
+    and a second repeat in a row ends the loop. ``sample=1, 2, ...`` makes an independent run of the same repair.
+    ``files`` (name -> path) are linked into each run's folder, as ``run_tests`` does."""
+    report = run_tests(code, tests, timeout=timeout, files=files)   # in a child: crashes and hangs stay there
     history = [(code, report)]                             # (code, test report) for every version run
     tried = {fingerprint(code): report}                    # what each version already told us
     note, calls = "", 0
@@ -42,6 +43,6 @@ def repair(code, tests, *, llm, max_attempts=3, feedback="full", prompt=repair_p
             note = repeat_note(tried[key], feedback, unchanged=key == fingerprint(code))
             continue
         note, code = "", fix
-        report = tried[key] = run_tests(code, tests, timeout=timeout)
+        report = tried[key] = run_tests(code, tests, timeout=timeout, files=files)
         history.append((code, report))
     return RepairRun(history, calls=calls)
