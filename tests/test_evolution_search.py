@@ -169,8 +169,14 @@ def test_a_failed_child_gets_one_repair_and_the_fix_joins_as_its_child():
 BROKEN = SEEDS[2].replace("SGDClassifier()", "SGDClassifier(loss='no-such-loss')")
 
 
-def test_newsgroups_repair_uses_notebook_01s_loop_with_the_evaluation_as_its_test(small):
-    task = NewsgroupsTask(small)
+@pytest.mark.parametrize("where", ["cache", "tmp"])
+def test_newsgroups_repair_uses_notebook_01s_loop_with_the_evaluation_as_its_test(small, where, tmp_path):
+    data = small
+    if where == "tmp":   # a data file under /tmp (HOME there): the sandbox's own /tmp must not hide it
+        import shutil
+        from dataclasses import replace
+        data = replace(small, path=str(shutil.copy(small.path, tmp_path / "data.pkl")))
+    task = NewsgroupsTask(data)
     fixed = f"```python\n{SEEDS[2]}```"
     fake = FakeLLM([fixed])
     evo = Evolution(task.fitness, [llm_mutation(FakeLLM([f"```python\n{BROKEN}```"]), lambda c, ctx: "x",
