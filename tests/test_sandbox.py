@@ -1,5 +1,6 @@
 """helpers.sandbox: the hostile battery (run as root, like Colab) and the ordinary paths."""
 
+import multiprocessing
 import os
 import sys
 import threading
@@ -328,7 +329,13 @@ def test_run_tests_broken_code():
     assert report.run.error_type == "SyntaxError"
 
 
-@pytest.mark.parametrize("pool", [ThreadPoolExecutor, ProcessPoolExecutor])
+def spawned_processes(max_workers):
+    # "spawn", not Linux's default "fork": pytest's process has threads by now, and forking a threaded
+    # process can deadlock the child (Python 3.12+ warns about it; 3.14 stops defaulting to fork).
+    return ProcessPoolExecutor(max_workers=max_workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+@pytest.mark.parametrize("pool", [ThreadPoolExecutor, spawned_processes])
 def test_run_many_keeps_order(pool):
     jobs = [f"import time\ntime.sleep({0.3 - 0.1 * i})\nprint({i})" for i in range(3)]
     jobs.append({"code": "def f(x):\n    return x * 2", "name": "f", "args": [21]})
