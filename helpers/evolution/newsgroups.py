@@ -161,10 +161,12 @@ IDEAS = [
     ("max_df", "ignore words that appear in most documents: max_df=0.5 in the vectorizer"),
 ]
 
-REPAIR_TEST = """
+DATA_FILE = "data.pkl"   # the data's name in each run's folder, where it is linked (the sandbox's /tmp is its own)
+
+REPAIR_TEST = f"""
 
 def test_the_evaluation_runs():
-    result = _evaluate("data.pkl", STAGE, SLICE)
+    result = _evaluate("{DATA_FILE}", STAGE, SLICE)
     assert 0.0 <= result["accuracy"] <= 1.0
 """
 
@@ -208,13 +210,17 @@ class NewsgroupsTask:
         train_cap, pred_cap = self.caps(n_train or self.full_sizes[0], n_predict or self.full_sizes[1])
         return combined_score(accuracy, train_time, pred_time, self.accuracy_weight, train_cap, pred_cap)
 
+    def _files(self) -> dict:
+        """What each sandboxed evaluation gets linked into its folder: the pickled splits, as DATA_FILE."""
+        return {DATA_FILE: Path(self.data.path)}
+
     def run(self, code: str, stage: str) -> Fitness:
         """One sandboxed evaluation at ``stage`` ("slice", "validation" or "test"); a crash scores 0."""
         if "def solve" not in code:
             return Fitness(0.0, [Check("runs", False, "no solve() function in the reply")],
                            error="the reply had no solve() function", info={"status": "error", "stage": stage})
-        run = call_function(code + HARNESS, "_evaluate", "data.pkl", stage, self.slice_size, timeout=self.timeout,
-                            memory_mb=self.memory_mb, files={"data.pkl": Path(self.data.path)},
+        run = call_function(code + HARNESS, "_evaluate", DATA_FILE, stage, self.slice_size, timeout=self.timeout,
+                            memory_mb=self.memory_mb, files=self._files(),
                             warm=warm_server(("numpy", "sklearn")) if self.warm is True else self.warm)
         if not run.ok:
             what = {"timeout": f"timed out (limit {self.timeout} s) and was killed",
@@ -270,9 +276,7 @@ class NewsgroupsTask:
         def fix(candidate):
             stage = candidate.fitness.info.get("stage", "validation")
             tests = HARNESS + REPAIR_TEST.replace("STAGE", repr(stage)).replace("SLICE", str(self.slice_size))
-            # The data reaches the run as a link in its folder, as in run(): the sandbox's /tmp is its own.
-            run = repair(candidate.genome, tests, llm=llm, max_attempts=1, timeout=self.timeout,
-                         files={"data.pkl": Path(self.data.path)},
+            run = repair(candidate.genome, tests, llm=llm, max_attempts=1, timeout=self.timeout, files=self._files(),
                          prompt=lambda code, report, level: self.repair_prompt(code, candidate.fitness.error))
             return extract_solve(run.code) if run.repaired and run.attempts else ""
         return fix

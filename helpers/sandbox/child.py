@@ -103,7 +103,7 @@ def _register_sources():
 
 
 def _format_error(exc):
-    """The error as a plain traceback, worded the same on every Python the kit supports (3.10 to 3.13).
+    """The error as a plain traceback, worded the same on every Python the kit supports (3.11 to 3.13).
 
     ``traceback.format_exception`` is not: 3.11 marks the failing expression with ``^~`` lines, 3.13
     marks more of them and prints a multi-line statement as ``...<2 lines>...``, and 3.12 adds "Did you
