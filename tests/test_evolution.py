@@ -5,6 +5,8 @@ import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from helpers import FakeLLM
 from helpers.evolution import (
     Check,
@@ -175,3 +177,48 @@ def test_random_mutation_is_reproducible():
     groups = [[type("C", (), {"genome": "00000000"})()]] * 5
     assert a(groups, None) == b(groups, None)
     assert random.Random(0) is not None
+
+
+def test_a_failed_child_does_not_keep_a_place_while_a_scored_one_is_left():
+    def fit(g):
+        return Fitness(0.0, error="Traceback: crashed") if g == "crash!!!" else Fitness(len(g) / 10)
+    evo = Evolution(fit, [random_mutation(lambda g, r: g)], population_size=3, elite=1, diversity=1.0, seed=0)
+    pool = evo.evaluate([evo._new(g, (), 0, "seed") for g in ["aaaa", "aaab", "aab", "crash!!!"]])
+    kept = evo.survivors(pool, 0)
+    assert "crash!!!" not in [c.genome for c in kept]        # the most different, but it failed
+    assert evo.history[-1].mean > 0.3
+    kept = evo.survivors(pool[:1] + pool[3:], 1)              # nothing scored left: then it may fill a place
+    assert [c.genome for c in kept] == ["aaaa", "crash!!!"]
+
+
+def test_run_names_the_budget_that_stopped_it_and_the_bar_counts_that_budget(monkeypatch, capsys):
+    import tqdm.auto
+    bars = []
+
+    class Bar:
+        def __init__(self, total=None, desc="", initial=0):
+            self.total, self.desc, self.n = total, desc, initial
+            bars.append(self)
+
+        def update(self, n):
+            self.n += n
+
+        def close(self):
+            pass
+    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    fake = FakeLLM([f"{i:08b}" for i in range(256)])
+    evo = Evolution(onemax_like, [llm_mutation(fake, lambda c, ctx: c.genome, lambda r: r)], population_size=2,
+                    children=2, seed=0)
+    evo.run(generations=12, seeds=["00000000", "11000000"], max_calls=5)
+    assert (bars[0].desc, bars[0].total, bars[0].n) == ("LLM calls", 5, 5)      # not 12 generations
+    last = evo.history[-1].generation
+    assert last < 12 and evo.stopped == f"max_calls=5: {evo.calls} LLM calls after generation {last}"
+    assert "stopped by max_calls=5" in capsys.readouterr().out
+    evo.run(generations=2)                                     # it goes on from where it stood
+    assert (bars[1].desc, bars[1].total, bars[1].n) == ("generations", 2, 2)
+    assert evo.stopped == f"generations=2: generation {last + 2} done"
+    blind = Evolution(onemax_like, [random_mutation(flip, seed=1)], population_size=2, children=2, seed=1)
+    blind.run(seeds=["00000000", "11000000"], max_evaluations=9, progress=False)   # no generation limit
+    assert blind.stopped.startswith("max_evaluations=9") and blind.evaluations >= 9
+    with pytest.raises(ValueError, match="budget"):
+        blind.run()

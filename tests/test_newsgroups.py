@@ -22,8 +22,9 @@ from helpers.evolution import (
     load_newsgroups,
     newsgroups_data,
 )
-from helpers.evolution.newsgroups import combined_score, time_to_score
+from helpers.evolution.newsgroups import changes, combined_score, settings, time_to_score
 from helpers.evolution.newsgroups_data import offline_corpus, real_corpus_cached, split_corpus
+from helpers.evolution.tidy import strip_junk
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +174,54 @@ def test_check_speed_weights(small, capsys):
     evo = Evolution(fast.fitness, [], population_size=1)
     evo.start([POST_FINAL])
     assert check_speed_weights(fast, evo=evo) is True
+
+
+JUNK_WINNER = '''import numpy as np
+from sklearn.pipeline import make_pipeline
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.naive_bayes import ComplementNB
+from sklearn.model_selection import train_test_split, cross_val_score
+def solve():
+    """Return a function that trains and returns a fitted scikit-learn text classifier."""
+
+    def train_model(X, y):
+        model = make_pipeline(TfidfVectorizer(sublinear_tf=True),
+                              ComplementNB(alpha=0.5) # Change this parameter
+        )
+        # Train the model
+        model.fit(X, y)
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
+        scores = cross_val_score(model, X_train, y_train, cv=5, scoring='accuracy')
+        print(f'Training accuracy: {scores.mean():.3f}')
+        return model
+
+    return train_model
+'''
+
+
+def test_strip_junk_keeps_what_makes_the_score_and_the_score_stays_the_same(small):
+    clean = strip_junk(JUNK_WINNER)
+    for junk in ("print", "cross_val_score", "train_test_split", "#", "numpy"):
+        assert junk not in clean, clean
+    for kept in ("model.fit(X, y)", "ComplementNB(alpha=0.5)", "return model", "return train_model"):
+        assert kept in clean
+    assert strip_junk(clean) == clean and strip_junk(SEED_PROGRAM).strip() == SEED_PROGRAM.strip()
+    task = NewsgroupsTask(small, timeout=60)
+    before, after = task.run(JUNK_WINNER, "validation"), task.run(clean, "validation")
+    assert before.info["status"] == after.info["status"] == "ok"
+    assert before.info["accuracy"] == after.info["accuracy"]
+    assert after.info["train_time"] <= before.info["train_time"]        # the cross-validation is gone
+
+
+def test_strip_junk_keeps_a_call_that_changes_the_model_and_a_name_that_is_read():
+    code = "def f(m, X):\n    out = m.fit(X)\n    n = len(X)\n    print(n)\n    k = len(X)\n    return out, k\n"
+    clean = strip_junk(code)
+    assert "out = m.fit(X)" in clean and "k = len(X)" in clean and "print" not in clean and "n = len" not in clean
+
+
+def test_changes_names_the_settings_a_child_changed():
+    child = SEEDS[2].replace("SGDClassifier()", "ComplementNB(alpha=0.5)")
+    assert changes(SEEDS[2], child) == "- SGDClassifier()  + ComplementNB(alpha=0.5)"
+    assert changes(SEEDS[2], SEEDS[2] + "\n# a comment\n") == "same estimators, other code"
+    piped = "m = Pipeline([('v', TfidfVectorizer()), ('c', LinearSVC(C=0.5))])"
+    assert settings(piped) == ["TfidfVectorizer()", "LinearSVC(C=0.5)"]

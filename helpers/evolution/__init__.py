@@ -2,7 +2,7 @@
 to passwords (part 1) and to a scikit-learn classifier for 20 Newsgroups (part 2), with plots and checks."""
 
 from .checks import check_crossover_prompt, check_no_triple, check_speed_weights
-from .compare import run_arms, summarise_arms
+from .compare import difference, run_arms, summarise_arms
 from .emoji import find_emoji
 from .engine import (
     Candidate,
@@ -19,17 +19,29 @@ from .engine import (
     random_mutation,
     show_diff,
 )
-from .newsgroups import POST_FINAL, POST_SEED, SEED_PROGRAM, SEEDS, NewsgroupsTask, extract_solve, summarise
+from .explore import Explorer, explore, plot_run
+from .newsgroups import (
+    POST_FINAL,
+    POST_SEED,
+    SEED_PROGRAM,
+    SEEDS,
+    NewsgroupsTask,
+    changes,
+    extract_solve,
+    summarise,
+)
 from .newsgroups_data import load_newsgroups
-from .passwords import CROSSOVER_PROMPT, HARDER, PasswordTask, parse_password, password_fitness
+from .passwords import CROSSOVER_PROMPT, HARDER, MONTH, PasswordTask, parse_password, password_fitness
 from .passwords import SEEDS as PASSWORD_SEEDS
 from .plots import plot_budget_comparison, plot_learning_curve, plot_lineage, plot_top_accuracy
+from .tidy import strip_junk
 
 __all__ = [
     "Candidate", "Check", "Context", "Fitness", "Evolution", "llm_mutation", "llm_crossover", "random_mutation",
     "best_of_n", "best_within", "exact", "ast_key", "show_diff", "PasswordTask", "password_fitness", "find_emoji",
     "parse_password", "CROSSOVER_PROMPT", "PASSWORD_SEEDS", "NewsgroupsTask", "load_newsgroups", "extract_solve",
-    "summarise", "run_arms", "summarise_arms", "HARDER", "SEED_PROGRAM", "SEEDS", "POST_SEED", "POST_FINAL",
+    "summarise", "changes", "strip_junk", "run_arms", "summarise_arms", "difference", "HARDER", "MONTH", "SEED_PROGRAM", "SEEDS", "POST_SEED", "POST_FINAL",
     "check_no_triple", "check_crossover_prompt", "check_speed_weights",
     "plot_learning_curve", "plot_budget_comparison", "plot_lineage", "plot_top_accuracy",
+    "explore", "Explorer", "plot_run",
 ]

@@ -17,10 +17,10 @@ def run_arms(task, llm, seeds, rng_seed, *, calls=12, k=3, population_size=6, ch
     stands in for one call (it costs no LLM call at all)."""
     ga = Evolution(task.fitness, task.operators(llm), population_size=population_size, children=children,
                    seed=rng_seed)
-    ga.run(calls, seeds=seeds, progress=False, max_calls=calls)
+    ga.run(seeds=seeds, max_calls=calls, progress=False)
     blind = Evolution(task.fitness, task.random_operators(seed=rng_seed), population_size=population_size,
                       children=children, seed=rng_seed)
-    blind.run(calls * k, seeds=seeds, progress=False, max_evaluations=len(seeds) + calls * k)
+    blind.run(seeds=seeds, max_evaluations=len(seeds) + calls * k, progress=False)
     n = len(set(seeds))
     samples = task.samples(llm, calls, k=k, first=100 * rng_seed)
     return {"LLM GA": ga.trace,
@@ -37,6 +37,14 @@ def summarise_arms(runs, calls, evaluations):
         rows.append({"arm": arm, f"best at {calls} calls": _pm(at_calls),
                      f"best at {evaluations} evaluations": _pm(at_evals)})
     return rows
+
+
+def difference(runs, budget, axis="calls", a="LLM GA", b="random-mutation GA"):
+    """Arm ``a`` minus arm ``b`` at the same budget, seed by seed (both arms of a seed start from the same
+    population): the mean difference, its standard error over the seeds, and the per-seed differences."""
+    diffs = [best_within(r[a], budget, axis) - best_within(r[b], budget, axis) for r in runs]
+    se = statistics.stdev(diffs) / len(diffs) ** 0.5 if len(diffs) > 1 else float("nan")
+    return statistics.mean(diffs), se, diffs
 
 
 def _pm(xs):

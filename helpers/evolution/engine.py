@@ -43,6 +43,13 @@ class Candidate:
     generation: int = 0
     op: str = "seed"
     fitness: Fitness | None = None
+    # What the explorer (explore.py) shows, recorded as the run goes; none of it steers the search.
+    prompt: str = ""          # the prompt that made it (after copies: the last re-ask, which names them)
+    reply: str = ""           # the model's raw reply to that prompt (a repair: the code it took from it)
+    calls: int = 0            # LLM calls spent on it: its ask and re-asks, or its repair's loop
+    tokens: int = 0           # what those calls carried, input + output (replayed and cached ones too)
+    rejected: list = field(default_factory=list)   # replies refused before it: copies of genomes seen before
+    repair_note: str = ""     # on a child that failed: what its one repair attempt gave
 
     @property
     def score(self) -> float:
@@ -84,16 +91,28 @@ def rejection_note(ctx: Context) -> str:
             "candidate). Make a different change.")
 
 
+def _file_ask(note: dict, ask) -> None:
+    """File one ask, (prompt, raw reply, ledger row) from an LLM operator, with the child it is for."""
+    if ask is None:
+        return
+    prompt, reply, call = ask
+    note.update(prompt=prompt, reply=reply, calls=note["calls"] + 1,
+                tokens=note["tokens"] + (call.input_tokens + call.output_tokens if call else 0))
+
+
 # --------------------------------------------------------------------------- operators
 def _llm_operator(llm, arity, prompt, parse, name, temperature, hotter, chat_kwargs):
     def op(groups, contexts):
         prompts = [prompt(*g, ctx) + (rejection_note(ctx) if ctx.attempt else "")
                    for g, ctx in zip(groups, contexts, strict=True)]
         heat = min(1.5, temperature + hotter * max((c.attempt for c in contexts), default=0))
-        replies = llm.chat_many(prompts, errors="empty", sample=op.calls, temperature=heat, **chat_kwargs)
+        ledger = []   # each prompt's ledger row: what each child cost, for the explorer
+        replies = llm.chat_many(prompts, errors="empty", sample=op.calls, temperature=heat, calls=ledger,
+                                **chat_kwargs)
         op.calls += len(groups)   # the same parent asked again later gets a new sample, not the cached reply
+        op.asked = list(zip(prompts, replies, ledger, strict=True))   # breed() files them with the children
         return [parse(r) for r in replies]
-    op.arity, op.name, op.calls = arity, name, 0
+    op.arity, op.name, op.calls, op.asked = arity, name, 0, []
     return op
 
 
@@ -191,6 +210,8 @@ class Evolution:
         self.trace: list[tuple[int, int, float]] = []   # (evaluations, LLM calls, best score) after each score
         self.population: list[Candidate] = []
         self.replies = self.new_replies = self.repairs = 0
+        self.given_up: list[dict] = []               # children never made: every reply a copy (the explorer)
+        self.stopped = ""                            # which budget stopped the last run()
         self._scores: dict[str, Fitness] = {}        # genome -> fitness: duplicates are scored once
         self._seen: set[str] = set()                 # keys of every genome admitted
         self._next_id = 0
@@ -228,23 +249,32 @@ class Evolution:
         for op in dict.fromkeys(op for op, _ in jobs):
             groups = [parents for o, parents in jobs if o is op]
             contexts = [replace(self.context(parents, generation), slot=i) for i, parents in enumerate(groups)]
+            notes = [{"calls": 0, "tokens": 0, "rejected": []} for _ in groups]   # per child, for the explorer
             genomes = op(groups, contexts)
             for attempt in range(1, self.reasks + 2):
                 again = []
-                for parents, ctx, reply in zip(groups, contexts, genomes, strict=True):
+                asked = getattr(op, "asked", None) or [None] * len(groups)   # a plain operator records nothing
+                for parents, ctx, reply, note, ask in zip(groups, contexts, genomes, notes, asked, strict=True):
                     self.replies += 1
+                    _file_ask(note, ask)
                     options = [reply] if isinstance(reply, str) else list(reply)   # k variants in one reply
                     genome = next((g for g in options if g and g.strip() and self.key(g) not in self._seen), None)
                     if genome is not None:
                         self._seen.add(self.key(genome))
                         self.new_replies += 1
-                        children.append(self._new(genome, tuple(p.id for p in parents), generation, op.name))
-                    elif attempt <= self.reasks:
+                        children.append(self._new(genome, tuple(p.id for p in parents), generation, op.name,
+                                                  **note))
+                    else:
                         rejected = "\n".join(g for g in options if g)
-                        again.append((parents, replace(ctx, rejected=rejected, attempt=attempt)))
+                        note["rejected"] = note["rejected"] + [rejected]
+                        if attempt <= self.reasks:
+                            again.append((parents, replace(ctx, rejected=rejected, attempt=attempt), note))
+                        else:
+                            self.given_up.append({"generation": generation, "op": op.name, **note,
+                                                  "parents": tuple(p.id for p in parents)})
                 if not again:
                     break
-                groups, contexts = [g for g, _ in again], [c for _, c in again]
+                groups, contexts, notes = ([a[i] for a in again] for i in range(3))
                 genomes = op(groups, contexts)
         return children
 
@@ -258,21 +288,34 @@ class Evolution:
         for c in candidates:
             if c.failed and c.op not in ("seed", "repair"):
                 self.repairs += 1
+                llm = getattr(self.repair, "llm", None)   # a repair that names its LLM: its calls are counted
+                before = len(llm.usage.calls) if llm is not None else 0
                 genome = self.repair(c)
+                spent = llm.usage.calls[before:] if llm is not None else []
+                note = {"prompt": getattr(self.repair, "prompt", ""), "reply": genome or "", "calls": len(spent),
+                        "tokens": sum(x.input_tokens + x.output_tokens for x in spent)}
                 if genome and self.key(genome) not in self._seen:
                     self._seen.add(self.key(genome))
-                    fixes.append(self._new(genome, (c.id,), c.generation, "repair"))
+                    fixes.append(self._new(genome, (c.id,), c.generation, "repair", **note))
+                    c.repair_note = f"repaired: #{fixes[-1].id}"
+                else:
+                    c.repair_note = ("the repair was a program seen before" if genome else
+                                     "the repair gave no working program")
         return candidates + self._score(fixes)
 
     def survivors(self, pool, generation) -> list[Candidate]:
         """Elitism: the ``elite`` best stay. The other places go to the next best, except that with
-        probability ``diversity`` a place goes to the most different of the remaining candidates."""
+        probability ``diversity`` a place goes to the most different of the remaining candidates. A failed
+        candidate (it crashed: score 0) keeps a place only when no scored one is left: a crash is the most
+        different program of all, and the diversity rule would otherwise keep it."""
         ranked, kept = self._ranked(pool), []
         seen = set()
         ranked = [c for c in ranked if not (c.genome in seen or seen.add(c.genome))]  # one per genome
+        ranked = [c for c in ranked if not c.failed] + [c for c in ranked if c.failed]
         while ranked and len(kept) < self.population_size:
-            if len(kept) >= self.elite and len(ranked) > 1 and self.rng.random() < self.diversity:
-                pick = min(ranked, key=lambda c: max(similarity(c.genome, k.genome) for k in kept))
+            scored = [c for c in ranked if not c.failed]
+            if len(kept) >= self.elite and len(scored) > 1 and self.rng.random() < self.diversity:
+                pick = min(scored, key=lambda c: max(similarity(c.genome, k.genome) for k in kept))
             else:
                 pick = ranked[0]
             kept.append(pick)
@@ -281,24 +324,60 @@ class Evolution:
         self._record(generation, kept)
         return kept
 
-    def run(self, generations, seeds=None, progress=True, max_calls=None, max_evaluations=None) -> Candidate:
-        """The whole loop (the same steps as above); returns the best candidate. ``max_calls`` and
-        ``max_evaluations`` stop after the generation in which the operators' LLM calls, or the distinct
-        genomes scored, reach that budget."""
+    def run(self, generations=None, seeds=None, progress=True, max_calls=None, max_evaluations=None) -> Candidate:
+        """The whole loop (the same steps as above); returns the best candidate. Three budgets, any of them
+        may stop it: ``generations``, ``max_calls`` (the operators' LLM calls, re-asks included) and
+        ``max_evaluations`` (distinct genomes scored, seeds included); the last two stop after the generation
+        in which they are reached. ``generations=None`` runs until another budget stops it. ``stopped`` says
+        which budget did; the progress bar counts the budget that applies and prints it at the end."""
+        if generations is None and max_calls is None and max_evaluations is None:
+            raise ValueError("Give run() a budget: generations=..., max_calls=... or max_evaluations=...")
         population = self.start(seeds) if seeds is not None else self.population
         first = self.history[-1].generation + 1 if self.history else 1
-        steps = range(first, first + generations)
+        unit, total, spent = self._budget(generations, max_calls, max_evaluations)
+        bar = None
         if progress:
             from tqdm.auto import tqdm
-            steps = tqdm(steps, desc="generations")
-        for gen in steps:
+            bar = tqdm(total=total, desc=unit, initial=min(spent(), total))
+        gen, idle = first, 0
+        while True:
+            before = spent()
             children = self.breed(self.pick_parents(population), gen)
             children = self.evaluate(children)
             population = self.survivors(population + children, gen)
-            if (max_calls is not None and self.calls >= max_calls) or \
-                    (max_evaluations is not None and self.evaluations >= max_evaluations):
+            if bar is not None:
+                bar.update(min(spent(), total) - min(before, total))
+            idle = idle + 1 if spent() == before else 0   # e.g. max_calls with operators that make no call
+            self.stopped = self._stop(gen - first + 1, generations, max_calls, max_evaluations) or (
+                f"no progress: {idle} generations in a row spent none of the {unit} budget" if idle >= 10 else "")
+            if self.stopped:
                 break
+            gen += 1
+        if bar is not None:
+            bar.close()
+            print(f"stopped by {self.stopped}")
         return self.best
+
+    def _budget(self, generations, max_calls, max_evaluations):
+        """The budget the progress bar counts: the LLM calls or the evaluations when one is given (they stop
+        the run sooner than a number of generations would), else the generations."""
+        if max_calls is not None:
+            return "LLM calls", max_calls, lambda: self.calls
+        if max_evaluations is not None:
+            return "evaluations", max_evaluations, lambda: self.evaluations
+        done = len(self.history)
+        return "generations", generations, lambda: len(self.history) - done
+
+    def _stop(self, ran, generations, max_calls, max_evaluations) -> str:
+        """Which budget, if any, is spent after ``ran`` generations of this run ("" while none is)."""
+        gen = self.history[-1].generation
+        if max_calls is not None and self.calls >= max_calls:
+            return f"max_calls={max_calls}: {self.calls} LLM calls after generation {gen}"
+        if max_evaluations is not None and self.evaluations >= max_evaluations:
+            return f"max_evaluations={max_evaluations}: {self.evaluations} evaluations after generation {gen}"
+        if generations is not None and ran >= generations:
+            return f"generations={generations}: generation {gen} done"
+        return ""
 
     def context(self, parents, generation) -> Context:
         """Memory for a prompt: the top candidates, and recent failures (the parents' own children first)."""
@@ -351,8 +430,8 @@ class Evolution:
                               "best id": h.best_id, "evaluations": h.evaluations} for h in self.history])
 
     # -- machinery ------------------------------------------------------------------------------
-    def _new(self, genome, parents, generation, op) -> Candidate:
-        c = Candidate(genome, self._next_id, parents, generation, op)
+    def _new(self, genome, parents, generation, op, **notes) -> Candidate:
+        c = Candidate(genome, self._next_id, parents, generation, op, **notes)
         self.candidates[c.id] = c
         self._next_id += 1
         return c

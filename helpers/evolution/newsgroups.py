@@ -140,6 +140,28 @@ def summarise(code: str, width: int = 150) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def settings(code: str) -> list[str]:
+    """The estimators a program builds, each with its arguments: ``TfidfVectorizer(sublinear_tf=True)``."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ["(does not parse)"]
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and getattr(n.func, "id", getattr(n.func, "attr", ""))[:1].isupper()
+             and getattr(n.func, "id", getattr(n.func, "attr", "")) not in ("Pipeline", "FeatureUnion")]
+    return [" ".join(ast.unparse(n).split()) for n in sorted(calls, key=lambda n: (n.lineno, n.col_offset))
+            if not any(n is not m and n in ast.walk(m) for m in calls)] or ["(no estimator found)"]
+
+
+def changes(before: str, after: str) -> str:
+    """What a child changed in its parent's settings: ``- removed  + added``, or what else changed."""
+    a, b = settings(before), settings(after)
+    gone, new = [x for x in a if x not in b], [x for x in b if x not in a]
+    if gone or new:
+        return "  ".join([f"- {x}" for x in gone] + [f"+ {x}" for x in new])
+    return "same estimators, other code"
+
+
 def _clean(text: str) -> str:
     """Error text without temporary paths or timings, so the next prompt is the same on every run."""
     text = re.sub(r'File "[^"]*?/(site-packages|sandbox-)[^"]*?/([^/"]+)"', r'File "\2"', text)
@@ -241,7 +263,8 @@ class NewsgroupsTask:
                   Check("accuracy", None, f"{acc:.3f} {where} (higher is better)"),
                   Check("speed", fast, "within the time limits" if fast else "; ".join(slow))]
         return Fitness(round(self.score(acc, tt, pt, v["n_train"], v["n_predict"]), 4), checks,
-                       info={"accuracy": acc, "train_time": tt, "pred_time": pt, "status": "ok", "stage": stage})
+                       info={"accuracy": acc, "train_time": tt, "pred_time": pt, "status": "ok", "stage": stage,
+                             "train_cap": train_cap, "pred_cap": pred_cap})
 
     def fitness(self, code: str) -> Fitness:
         """The cascade (AlphaEvolve, OpenEvolve): a cheap slice first; the full validation run only for a
@@ -276,9 +299,15 @@ class NewsgroupsTask:
         def fix(candidate):
             stage = candidate.fitness.info.get("stage", "validation")
             tests = HARNESS + REPAIR_TEST.replace("STAGE", repr(stage)).replace("SLICE", str(self.slice_size))
+            fix.prompt = ""
+
+            def ask(code, report, level):   # the prompt, kept for the explorer (the engine reads fix.prompt)
+                fix.prompt = self.repair_prompt(code, candidate.fitness.error)
+                return fix.prompt
             run = repair(candidate.genome, tests, llm=llm, max_attempts=1, timeout=self.timeout, files=self._files(),
-                         prompt=lambda code, report, level: self.repair_prompt(code, candidate.fitness.error))
+                         prompt=ask)
             return extract_solve(run.code) if run.repaired and run.attempts else ""
+        fix.llm, fix.prompt = llm, ""   # the engine counts the repair's calls in this LLM's ledger
         return fix
 
     def repair_prompt(self, code: str, error: str) -> str:

@@ -81,6 +81,8 @@ def fix_hint(check: Check, pw: str) -> str:
         return f"{check.why}: change one letter's case, or add the missing kind of letter"
     if check.name == "emoji":
         return "it has no emoji: add one emoji such as ✨ or 🔥 (a text symbol like ★ does not count)"
+    if check.name == "month":
+        return "it has no month name: insert one spelled out, such as May or June, and keep the other rules"
     if check.name == "special":
         return f"it has none of {SPECIALS}: add one of them"
     return f"{check.name}: {check.why}"
@@ -93,6 +95,20 @@ def as_many_capitals_as_digits(pw: str) -> Check:
     return Check("capitals = digits", caps == digits, f"{caps} upper case letter(s), {digits} digit(s)",
                  max(0.0, 1 - abs(caps - digits) / max(caps, digits, 1)))
 
+
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
+
+
+def has_a_month(pw: str) -> Check:
+    """the name of a month in English, spelled out, such as May or October"""
+    found = [m for m in MONTHS if m in pw.lower()]
+    return Check("month", bool(found), f"found {found[0].title()}" if found else "no month name")
+
+
+MONTH = [has_a_month]
+"""A rule that a blind edit almost never meets by chance (it needs a whole word, and no partial credit leads
+there) but a model that knows words meets in one edit: section 4's comparison uses it."""
 
 HARDER = [as_many_capitals_as_digits]
 """One more rule for strong models: it interacts with the digit sum (more digits need more capitals, and
