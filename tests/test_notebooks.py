@@ -21,6 +21,7 @@ SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 WIDGETS = re.compile(r"\b(interact|interactive|IntSlider|FloatSlider|Dropdown|Button|Text|Textarea|Output|HBox|VBox)\b")
 LESSON_PACKAGES = {"helpers.repair", "helpers.evolution", "helpers.toolmaker", "helpers.team"}
 KEY_SHAPES = re.compile(r"(sk-[A-Za-z0-9_-]{16,}|gsk_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{20,})")
+REPLAYED = {}   # lesson -> its executed notebook: tests/test_slides.py builds the decks from it, not a second run
 
 
 def code_cells(nb):
@@ -32,7 +33,7 @@ def run(path: Path, tmp_path: Path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LLM_PROVIDER", "replay")
     monkeypatch.setenv("CI", "true")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # Jupyter's: plots are outputs
     monkeypatch.setenv("WORKSHOP_WORKDIR", str(tmp_path / "workspace"))  # the toolmaker's library goes here
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=900, kernel_name="python3",
@@ -52,6 +53,7 @@ def outputs_text(nb) -> str:
 @pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: p.name)
 def test_runs_to_the_end_under_replay(path, tmp_path, monkeypatch):
     nb = run(path, tmp_path, monkeypatch)
+    REPLAYED[path] = nb
     text = outputs_text(nb)
     assert "LLM: replay of recordings/" in text, "the setup cell must announce the replayed recording"
     errors = [o for c in code_cells(nb) for o in c.get("outputs", []) if o.get("output_type") == "error"]
