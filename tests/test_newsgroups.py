@@ -221,7 +221,9 @@ def test_strip_junk_keeps_a_call_that_changes_the_model_and_a_name_that_is_read(
 
 def test_changes_names_the_settings_a_child_changed():
     child = SEEDS[2].replace("SGDClassifier()", "ComplementNB(alpha=0.5)")
-    assert changes(SEEDS[2], child) == "- SGDClassifier()  + ComplementNB(alpha=0.5)"
+    assert changes(SEEDS[2], child) == "SGDClassifier() -> ComplementNB(alpha=0.5)"
+    tuned = SEEDS[2].replace("sublinear_tf=True", "sublinear_tf=False, stop_words='english'")
+    assert changes(SEEDS[2], tuned) == "TfidfVectorizer: +stop_words='english' sublinear_tf=True->False"
     assert changes(SEEDS[2], SEEDS[2] + "\n# a comment\n") == "same estimators, other code"
     piped = "m = Pipeline([('v', TfidfVectorizer()), ('c', LinearSVC(C=0.5))])"
     assert settings(piped) == ["TfidfVectorizer()", "LinearSVC(C=0.5)"]

@@ -140,26 +140,51 @@ def summarise(code: str, width: int = 150) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def _estimators(code: str) -> list:
+    """The estimator calls a program makes (capitalised names, not the containers around them), in order."""
+    tree = ast.parse(code)
+    name = lambda n: getattr(n.func, "id", getattr(n.func, "attr", ""))   # noqa: E731
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and name(n)[:1].isupper()
+             and name(n) not in ("Pipeline", "FeatureUnion")]
+    return [n for n in sorted(calls, key=lambda n: (n.lineno, n.col_offset))
+            if not any(n is not m and n in ast.walk(m) for m in calls)]
+
+
 def settings(code: str) -> list[str]:
     """The estimators a program builds, each with its arguments: ``TfidfVectorizer(sublinear_tf=True)``."""
     try:
-        tree = ast.parse(code)
+        return [" ".join(ast.unparse(n).split()) for n in _estimators(code)] or ["(no estimator found)"]
     except SyntaxError:
         return ["(does not parse)"]
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
-             and getattr(n.func, "id", getattr(n.func, "attr", ""))[:1].isupper()
-             and getattr(n.func, "id", getattr(n.func, "attr", "")) not in ("Pipeline", "FeatureUnion")]
-    return [" ".join(ast.unparse(n).split()) for n in sorted(calls, key=lambda n: (n.lineno, n.col_offset))
-            if not any(n is not m and n in ast.walk(m) for m in calls)] or ["(no estimator found)"]
 
 
 def changes(before: str, after: str) -> str:
-    """What a child changed in its parent's settings: ``- removed  + added``, or what else changed."""
-    a, b = settings(before), settings(after)
-    gone, new = [x for x in a if x not in b], [x for x in b if x not in a]
-    if gone or new:
-        return "  ".join([f"- {x}" for x in gone] + [f"+ {x}" for x in new])
-    return "same estimators, other code"
+    """What a child changed in its parent's estimators, argument by argument where the estimator stayed:
+    ``ComplementNB: +alpha=0.5``, ``SGDClassifier() -> ComplementNB()``, or "same estimators, other code"."""
+    try:
+        a, b = _estimators(before), _estimators(after)
+    except SyntaxError:
+        return "(does not parse)"
+    text = lambda n: " ".join(ast.unparse(n).split())   # noqa: E731
+    gone = [n for n in a if text(n) not in {text(m) for m in b}]
+    new = [n for n in b if text(n) not in {text(m) for m in a}]
+    out, swapped = [], []
+    for n in new:
+        same = next((g for g in gone if ast.unparse(g.func) == ast.unparse(n.func)), None)
+        if same is None:
+            swapped.append(n)
+            continue
+        gone.remove(same)
+        old_kw, new_kw = ({k.arg: text(k.value) for k in x.keywords} for x in (same, n))
+        diff = [f"+{k}={v}" for k, v in new_kw.items() if k not in old_kw]
+        diff += [f"{k}={old_kw[k]}->{v}" for k, v in new_kw.items() if k in old_kw and old_kw[k] != v]
+        diff += [f"-{k}" for k in old_kw if k not in new_kw]
+        if [text(x) for x in same.args] != [text(x) for x in n.args]:
+            diff.append("other positional arguments")
+        out.append(f"{ast.unparse(n.func)}: {' '.join(diff)}")
+    out += [f"{' + '.join(text(g) for g in gone) or '(nothing)'} -> {' + '.join(text(n) for n in swapped)}"
+            ] if gone or swapped else []
+    return "; ".join(out) or "same estimators, other code"
 
 
 def _clean(text: str) -> str:
