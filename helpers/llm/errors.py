@@ -4,7 +4,13 @@ The raw SDK exception stays attached as ``__cause__`` for anyone who wants it.
 """
 
 
-class LLMError(RuntimeError):
+class HelpfulError(Exception):
+    """An error whose message is the whole story: what went wrong and what to do next. In a notebook,
+    ``get_llm`` shows its message on one line instead of a traceback (a problem that cannot be evolved,
+    in notebook 05, is one too)."""
+
+
+class LLMError(HelpfulError, RuntimeError):
     """Base class: anything that went wrong while talking to a model."""
 
 

@@ -4,7 +4,7 @@ import os
 
 from .base import LLM
 from .choose import OLLAMA_URL, choose_provider, probe_local
-from .errors import LLMError
+from .errors import HelpfulError, LLMError
 from .keys import in_colab, require_key
 from .providers import CLASSES, MODELS, LocalChat
 from .recording import Recorder, recording_path
@@ -32,7 +32,7 @@ def _install_quiet_errors():
     def show(shell, etype, value, tb, tb_offset=None):
         print(f"{etype.__name__}: {value}")
 
-    ip.set_custom_exc((LLMError,), show)
+    ip.set_custom_exc((HelpfulError,), show)
 
 
 def get_llm(provider: str | None = None, model: str | None = None, base_url: str | None = None, *,

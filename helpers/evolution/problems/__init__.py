@@ -1,0 +1,53 @@
+"""Notebook 05's worked examples, each a folder in OpenEvolve's layout (``initial_program.py`` and
+``evaluator.py``) plus the few words and directions that go into the prompts.
+
+``bin_packing``: FunSearch's online bin packing on Weibull instances; the seed is best fit.
+``faster``: make a slow function faster with its answers unchanged; correctness is the cascade's first stage.
+"""
+
+from pathlib import Path
+
+from ..problem import Problem
+
+HERE = Path(__file__).resolve().parent
+
+# First fit, as a priority: the valid bins come in the order they were opened, so the first one wins.
+FIRST_FIT = '''def priority(item, bins):
+    """First fit: the earliest-opened bin the item fits in."""
+    return -np.arange(len(bins))
+'''
+
+EXAMPLES = {
+    "bin_packing": dict(
+        description="Online bin packing: items of sizes 1 to 100 arrive one at a time and each must go into a bin "
+                    "of capacity 100 at once. priority(item, bins) scores every bin the item fits in (bins holds "
+                    "their remaining capacities, a numpy array); the item goes into the bin with the highest "
+                    "score. Fewer bins is better. combined_score is the lower bound divided by the bins used (1.0 "
+                    "would be perfect); excess_pct is how many percent more bins than the lower bound were used.",
+        cascade=0.85, held_out="evaluate_held_out", name="online bin packing (FunSearch)",
+        # Directions for explore prompts (AlphaEvolve's prompts carry such human hints): what someone who packs
+        # bins would try. The model still writes the code, and the evaluation decides.
+        ideas=["penalise a bin strongly when the space it would have left after the item is more than 0 but too "
+               "small for a typical item (say under 15)",
+               "give a large bonus to a bin that the item fills exactly",
+               "score the space left after the item with a nonlinear function (a square, or an exponential)",
+               "treat large items (over half the capacity) differently from small ones",
+               "prefer bins that are already nearly full, unless the item would leave a tiny useless gap"]),
+    "faster": dict(
+        description="count_pairs(numbers, target) returns how many pairs i < j have numbers[i] + numbers[j] == "
+                    "target. Make it faster: combined_score is how many times fewer Python lines it executes "
+                    "than the original on large inputs, and only a version whose answers are all still right "
+                    "gets past the first stage (correct is the share of right answers).",
+        cascade=1.0, held_out="evaluate_held_out", name="a faster count_pairs",
+        ideas=["count how often each number occurs with a dictionary, then look up target minus each number",
+               "sort the numbers and walk two pointers towards each other",
+               "use collections.Counter"]),
+}
+
+
+def load_example(name: str, **overrides) -> Problem:
+    """One of the worked examples as a ``Problem`` (``overrides`` change its settings, e.g. ``cascade=None``)."""
+    if name not in EXAMPLES:
+        raise KeyError(f"no example {name!r}: choose one of {', '.join(EXAMPLES)}")
+    folder = HERE / name
+    return Problem(folder / "initial_program.py", folder / "evaluator.py", **{**EXAMPLES[name], **overrides})
