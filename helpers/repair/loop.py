@@ -25,8 +25,10 @@ def repair(code, tests, *, llm, max_attempts=3, feedback="full", prompt=repair_p
 
     ``max_attempts`` bounds the LLM calls. A fix already tried is not run again: the model is told so once,
     and a second repeat in a row ends the loop. ``sample=1, 2, ...`` makes an independent run of the same repair.
-    ``files`` (name -> path) are linked into each run's folder, as ``run_tests`` does."""
-    report = run_tests(code, tests, timeout=timeout, files=files)   # in a child: crashes and hangs stay there
+    ``files`` (name -> path) are linked into each run's folder, as ``run_tests`` does. ``tests`` may also be a
+    function of the code that returns the tests for it (notebook 05 wraps each version in its evaluator)."""
+    test = tests if callable(tests) else lambda _: tests
+    report = run_tests(code, test(code), timeout=timeout, files=files)   # in a child: crashes and hangs stay there
     history = [(code, report)]                             # (code, test report) for every version run
     tried = {fingerprint(code): report}                    # what each version already told us
     note, calls = "", 0
@@ -43,6 +45,6 @@ def repair(code, tests, *, llm, max_attempts=3, feedback="full", prompt=repair_p
             note = repeat_note(tried[key], feedback, unchanged=key == fingerprint(code))
             continue
         note, code = "", fix
-        report = tried[key] = run_tests(code, tests, timeout=timeout, files=files)
+        report = tried[key] = run_tests(code, test(code), timeout=timeout, files=files)
         history.append((code, report))
     return RepairRun(history, calls=calls)
