@@ -79,16 +79,28 @@ def sections(nb) -> list[list[int]]:
     return out
 
 
+def _table_rows(block: str) -> list[str]:
+    """A markdown table as sentences, one per row: "Speedy: evolved - original +0.28, control - original +0.05"."""
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in block.splitlines()]
+    rows = [r for r in rows if not all(set(cell) <= set("-: ") for cell in r)]      # drop the --- line
+    head, body = rows[0], rows[1:]
+    return [f"{r[0]}: " + ", ".join(f"{h} {v}".strip() for h, v in zip(head[1:], r[1:], strict=False)) for r in body]
+
+
 def _sentences(markdown: str) -> list[str]:
-    """The prose of a markdown cell, one sentence each: no headings, tables, list markers or link targets."""
+    """The prose of a markdown cell, one sentence each (a table: one per row); no headings, list markers or
+    link targets, and no sentence that only introduces what follows (ending in a colon)."""
     out = []
     for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.) )", markdown):
         block = block.strip()
-        if not block or block.startswith(("#", "|", "```")):
+        if block.startswith("|"):
+            out += _table_rows(block)
+            continue
+        if not block or block.startswith(("#", "```")):
             continue
         block = re.sub(r"^(?:[-*]|\d+\.)\s+", "", block)
         block = " ".join(re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", block).split())
-        out += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z*`(])", block) if len(s.split()) >= 4]
+        out += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z*`(])", block) if len(s.split()) >= 4 and s[-1] != ":"]
     return out
 
 
@@ -103,10 +115,9 @@ def notes_for(nb, section: list[int]) -> str:
     point = next((s for s in said if len(s.split()) <= 45), None)
     if point:
         lines.append(f"- Say: {point}")
-    figure = next((s for s in said if s != point and len(s.split()) <= 60
-                   and re.search(r"recorded run|\d+ of \d+|\d\.\d\d", s)), None)
-    if figure:
-        lines.append(f"- Point at: {figure}")
+    figures = [s for s in said if s != point and len(s.split()) <= 60
+               and re.search(r"recorded run|\d+ of \d+|\d\.\d\d", s)]
+    lines += [f"- Point at: {figure}" for figure in figures[:2]]
     calls = sorted({m for src in code for m in re.findall(r"(?<![.\w])([a-z_]\w+)\(", src)} - set(dir(builtins)))
     if code:
         model = sum(bool(re.search(r"\bllm\b(?!\.usage)", src)) for src in code)
