@@ -48,6 +48,7 @@ class LLM:
         self._cache: dict[str, str] = {}
         self._cache_lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}  # one per request key: identical calls run once
+        self._last = threading.local()  # this thread's last ledger row, for chat_many(calls=...)
 
     # -- the one method a provider overrides ---------------------------------------------------
     def _complete(self, request: dict) -> Reply:
@@ -80,13 +81,15 @@ class LLM:
             with self._cache_lock:
                 cached = self._cache.get(key)
             if cached is not None:
-                self.usage.add(Call(self.provider, self.model, 0, 0, 0.0, "cache"))
+                self._last.call = Call(self.provider, self.model, 0, 0, 0.0, "cache")
+                self.usage.add(self._last.call)
                 return cached
             start = time.perf_counter()
             reply = self._with_retries(request)
             latency = time.perf_counter() - start
-            self.usage.add(Call(self.provider, self.model, reply.input_tokens, reply.output_tokens, latency,
-                                reply.source))
+            self._last.call = Call(self.provider, self.model, reply.input_tokens, reply.output_tokens, latency,
+                                   reply.source)
+            self.usage.add(self._last.call)
             with self._cache_lock:
                 self._cache[key] = reply.text
         if self.recorder is not None and reply.source == "api":
@@ -94,11 +97,13 @@ class LLM:
         return reply.text
 
     def chat_many(self, prompts, system: str | None = None, *, max_workers: int = 8,
-                  errors: str = "raise", **kwargs) -> list[str]:
+                  errors: str = "raise", calls: list | None = None, **kwargs) -> list[str]:
         """Send independent prompts concurrently (a bounded pool); replies come back in order.
 
         Repeats of the same prompt get sample indices 0, 1, 2..., so they are distinct samples.
         ``errors="empty"`` turns a failed call into "" (after printing why) instead of raising.
+        ``calls``, a list, receives each prompt's ledger row (``Call``: tokens, source) in order, None for a
+        failed call: what each reply cost, which the ledger's totals cannot say (evolution's explorer shows it).
         """
         first, seen, jobs = kwargs.pop("sample", 0), {}, []
         for p in prompts:
@@ -108,15 +113,18 @@ class LLM:
 
         def one(job):
             try:
-                return self.chat(job[0], system, sample=job[1], **kwargs)
+                return self.chat(job[0], system, sample=job[1], **kwargs), self._last.call
             except LLMError as exc:
                 if errors == "raise":
                     raise
                 print(f"LLM call failed, counted as an empty reply: {exc}")
-                return ""
+                return "", None
 
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(jobs) or 1))) as pool:
-            return list(pool.map(one, jobs))
+            done = list(pool.map(one, jobs))
+        if calls is not None:
+            calls.extend(call for _, call in done)
+        return [text for text, _ in done]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.provider}:{self.model}>"
