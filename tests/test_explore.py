@@ -178,3 +178,19 @@ def _select(evo, cid) -> Explorer:
     explorer = Explorer(evo)
     explorer.select(cid)
     return explorer
+
+
+def test_a_learners_metrics_dict_is_broken_down_metric_by_metric():
+    """Notebook 05's runs: Fitness.info holds whatever the learner's evaluator returned."""
+    def metrics(genome):
+        m = {"combined_score": len(genome) / 10, "bins_used": 20 - len(genome), "notes": {"kind": genome[:1]}}
+        return Fitness(m["combined_score"], [Check(k, None, str(v)) for k, v in m.items()],
+                       info={**m, "status": "ok", "stage": "evaluate"})
+    llm = FakeLLM([answer] * 10)
+    evo = Evolution(metrics, [llm_mutation(llm, lambda c, ctx: f"improve {c.genome}", str.strip)],
+                    population_size=1, children=1)
+    evo.run(1, seeds=["cc"], progress=False)
+    rows = {r.name: r for r in _select(evo, 1).view.breakdown}
+    assert (rows["bins_used"].value, rows["bins_used"].parent, rows["bins_used"].change) == ("14", "18", "-4")
+    assert rows["notes"].value == "{'kind': 'b'}" and rows["stage"].value == "evaluate"
+    assert [r.name for r in _select(evo, 1).view.breakdown].count("bins_used") == 1   # not also as a check

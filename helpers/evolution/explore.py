@@ -225,7 +225,12 @@ def explore(evo, ax=None):
     then the winner's path from its seed as a static view; returns the axes of the run's plot."""
     from IPython.display import display
     explorer = Explorer(evo, ax)
-    display(explorer.widget())
+    box = explorer.widget()
+    # The widget's own text form would repeat every panel's HTML; where no widget runs, one line says what it is.
+    display({"application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
+                                                          "model_id": box.model_id},
+             "text/plain": f"The explorer of {len(evo.candidates)} candidates (a widget: run the notebook to use it)"},
+            raw=True)
     if any(c.fitness for c in evo.candidates.values()):
         display(WinnerPath(evo))
     return explorer.ax

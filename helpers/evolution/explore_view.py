@@ -85,6 +85,8 @@ def breakdown(fit, parent=None) -> list[Row]:
                 _signed(fit.score - parent.score) if parent else "")]
     theirs = {ch.name: ch for ch in parent.checks} if parent else {}
     for ch in fit.checks:
+        if ch.passed is None and ch.name in fit.info:
+            continue   # a measurement also in info: shown once, below, as a number with its change
         old = theirs.get(ch.name)
         change = "" if old is None or old.passed == ch.passed or ch.passed is None else \
             ("now passes" if ch.passed else "now fails")
@@ -179,7 +181,7 @@ def text(view: CandidateView) -> str:
 
 STYLE = {"+": "background:#e6ffec;color:#116329", "-": "background:#ffebe9;color:#82071e",
          "…": "color:#6e7781;font-style:italic", " ": ""}
-PRE = "margin:2px 0;padding:4px;white-space:pre-wrap;font-size:12px;max-height:{}px;overflow:auto"
+PRE = "margin:2px 0;padding:4px;font-family:monospace;white-space:pre-wrap;font-size:12px;max-height:{}px;overflow:auto"
 
 
 def diff_html(lines, title="") -> str:
@@ -233,7 +235,10 @@ def _meta(view) -> str:
     parts = [f"parents {', '.join(f'#{p}' for p in view.parents)}" if view.parents else "a seed: no parent"]
     if view.children:
         parts.append(f"children {', '.join(f'#{k}' for k in view.children)}")
-    parts.append(f"LLM: {view.calls} call{'s' * (view.calls != 1)}, {view.tokens:,} tokens")
+    if view.operator == "repair" and not view.calls and not view.prompt:
+        parts.append("LLM: not recorded (the repair names no llm)")
+    else:
+        parts.append(f"LLM: {view.calls} call{'s' * (view.calls != 1)}, {view.tokens:,} tokens")
     parts.append(f"{len(view.rejected)} rejected cop{'y' if len(view.rejected) == 1 else 'ies'} before it")
     return " · ".join(parts)
 
