@@ -2,6 +2,8 @@
 normalisation, memory and explore/exploit in the prompts, repair before discard, the cascade, held-out
 reporting, and the fair comparison's budget accounting."""
 
+import statistics
+
 import pytest
 
 from helpers import FakeLLM
@@ -16,6 +18,7 @@ from helpers.evolution import (
     PasswordTask,
     ast_key,
     best_within,
+    difference,
     llm_crossover,
     llm_mutation,
     load_newsgroups,
@@ -290,3 +293,14 @@ def test_a_reply_whose_variants_are_all_old_is_asked_again_naming_them():
     assert "Your previous reply was" in fake.requests[1]["messages"][0]["content"]
     assert "Tiger!!88" in fake.requests[1]["messages"][0]["content"].split("previous reply")[1]
     assert evo.novelty() == "novelty rate: 0.50 (1 of 2 replies new)"
+
+
+def test_difference_is_paired_by_seed_with_its_standard_error():
+    def arms(llm, blind):   # traces of (evaluations, calls, best so far)
+        return {"LLM GA": [(1, 0, 0.5), (2, 4, llm)], "random-mutation GA": [(1, 0, 0.5), (2, 4, blind)]}
+    runs = [arms(0.9, 0.8), arms(1.0, 0.8), arms(0.95, 0.85)]
+    mean, se, per_seed = difference(runs, 4, "calls")
+    assert per_seed == pytest.approx([0.1, 0.2, 0.1])
+    assert mean == pytest.approx(0.4 / 3) and se == pytest.approx(statistics.stdev(per_seed) / 3 ** 0.5)
+    assert difference(runs, 3, "calls")[2] == [0, 0, 0]           # within 3 calls both had only the seeds
+

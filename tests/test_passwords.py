@@ -16,7 +16,7 @@ from helpers.evolution import (
     parse_password,
     password_fitness,
 )
-from helpers.evolution.passwords import parse_passwords, random_edit
+from helpers.evolution.passwords import MONTH, SEEDS, fix_hint, has_a_month, parse_passwords, random_edit
 
 PERFECT = "Sun7#Moon8✨Rise"   # 15 visible characters, 7 + 8 = 15, both cases, an emoji, a special
 
@@ -161,3 +161,13 @@ def test_check_crossover_prompt(capsys):
     evo.run(1, seeds=["abc", "Ab3*xy7zzzzz"], progress=False)
     assert "Merge" in fake.requests[0]["messages"][0]["content"]
     assert check_crossover_prompt(mine, evo=evo) is True
+
+
+def test_a_month_is_a_whole_word_and_blind_edits_rarely_make_one():
+    task = PasswordTask(extra=MONTH)
+    assert task.fitness("ORBIT✨#2733May").score == 1.0
+    assert has_a_month("xxmarchxx").passed and not has_a_month("Ma#y").passed and not has_a_month("Mar").passed
+    assert "month" in task.rules[-1] and "May or June" in fix_hint(task.fitness("Ab").checks[-1], "Ab")
+    blind = Evolution(task.fitness, task.random_operators(seed=0), population_size=6, children=3, seed=0)
+    blind.run(seeds=SEEDS, max_evaluations=6 + 36, progress=False)
+    assert not any(has_a_month(c.genome).passed for c in blind.candidates.values())
