@@ -6,7 +6,8 @@ novelty by AST, repair before discard, memory, explore/exploit and the cascade a
     evo = evolve(problem, llm, generations=6, children=3)
     problem.held_out_table({"seed": problem.block, "winner": evo.best.genome})
 
-The interface is OpenEvolve's, so a problem moves there unchanged (``export_openevolve``):
+The interface is OpenEvolve's, so a problem moves there with its two files (``export_openevolve`` adds the
+few lines OpenEvolve's cascade needs):
   - the seed is a Python program; ``# EVOLVE-BLOCK-START`` / ``# EVOLVE-BLOCK-END`` mark the part that
     evolves (without them, the whole program does). A genome is that block; the rest stays fixed;
   - the evaluator is Python source defining ``evaluate(program_path) -> dict`` of metrics, one of them the
@@ -316,7 +317,7 @@ def _code_only(code: str) -> str:
         return code.strip()
     if body and _is_docstring(body[0]):
         code = "\n".join(code.splitlines()[body[0].end_lineno:])
-    return code.strip()
+    return re.sub(r"[ \t]*# noqa.*", "", code).strip()   # a linter's note is not for the model
 
 
 def _parses(code: str) -> bool:

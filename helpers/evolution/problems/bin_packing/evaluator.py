@@ -6,8 +6,8 @@ used above the lower bound in percent.
 
 Instances follow the FunSearch paper's Weibull set: item sizes from Weibull(shape 3, scale 45), rounded and
 clipped to 1..100, bin capacity 100, drawn from fixed seeds. Selection sees small training instances; the
-held-out instances are larger and drawn from other seeds. OpenEvolve calls ``evaluate(program_path)`` (and
-``evaluate_stage1`` first, in a cascade); this file needs only numpy."""
+held-out instances are larger and drawn from other seeds. ``evaluate_stage1`` is the cascade's cheap first
+look (``export_openevolve`` maps ``evaluate`` to OpenEvolve's stage 2); this file needs only numpy."""
 import importlib.util
 
 import numpy as np
