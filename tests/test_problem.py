@@ -161,3 +161,15 @@ def test_faster_rewards_fewer_lines_only_for_right_answers():
     assert p.fitness(p.block).score == 1.0
     assert p.fitness(fast).score > 20
     assert p.fitness("def count_pairs(numbers, target):\n    return 0\n").score == 0.0   # stopped at stage 1
+
+
+def test_a_cascade_stop_is_a_named_failure_with_the_evaluators_text_metrics():
+    stopped = load_example("faster").fitness("def count_pairs(numbers, target):\n    return 0\n")
+    assert stopped.error.startswith("stopped after stage 1") and "first_wrong: count_pairs(" in stopped.error
+    assert stopped.info["status"] == "stopped"
+
+
+def test_a_function_with_another_name_is_the_evaluate():
+    def my_evaluate(program_path):
+        return {"combined_score": 2.0}
+    assert make(evaluator=my_evaluate).check().score == 2.0

@@ -109,6 +109,8 @@ class Problem:
                  held_out: str | None = None, ideas=(), name: str = "my problem", failed_score: float = 0.0,
                  timeout: float = 30, memory_mb: int = 1024, max_tokens: int = 500, warm=("numpy",)):
         self.seed, self.evaluator = _source(seed, "seed"), _source(evaluator, "evaluator")
+        if callable(evaluator) and getattr(evaluator, "__name__", "evaluate") != "evaluate":
+            self.evaluator += f"\n\nevaluate = {evaluator.__name__}\n"   # your name for it, OpenEvolve's name too
         self.description, self.score_key, self.cascade, self.held_out_name = description.strip(), score, cascade, held_out
         self.ideas, self.name, self.failed_score = list(ideas), name, failed_score
         self.timeout, self.memory_mb, self.max_tokens, self.warm = timeout, memory_mb, max_tokens, warm
@@ -148,7 +150,9 @@ class Problem:
         except SyntaxError as exc:
             raise ProblemError(f"the evaluator does not parse: line {exc.lineno}: {exc.msg}") from None
         needed = ["evaluate"] + ["evaluate_stage1"] * (self.cascade is not None) + [self.held_out_name] * bool(self.held_out_name)
-        defined = {n.name for n in ast.parse(self.evaluator).body if isinstance(n, ast.FunctionDef)}
+        body = ast.parse(self.evaluator).body
+        defined = {n.name for n in body if isinstance(n, ast.FunctionDef)} | {
+            t.id for n in body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
         for name in needed:
             if name not in defined:
                 raise ProblemError(f"the evaluator defines no {name}(program_path): add it (it gets the path of "
@@ -207,10 +211,12 @@ class Problem:
             return self.run(block, "evaluate")
         first = self.run(block, "evaluate_stage1")
         if first.error or first.score < self.cascade:
-            if not first.error:
-                first.checks.append(Check("cascade", False, f"stopped after stage 1: {self.score_key} "
-                                          f"{first.score:.4g} is below {self.cascade:g}"))
-                first = Fitness(self.failed_score, first.checks, info=first.info)
+            if not first.error:   # a stop is a failure the next prompts name, with the evaluator's text metrics
+                notes = "".join(f"; {k}: {v}" for k, v in first.info.items()
+                                if isinstance(v, str) and k not in ("status", "stage"))
+                why = f"stopped after stage 1: {self.score_key} {first.score:.4g} is below {self.cascade:g}{notes}"
+                first.checks.append(Check("cascade", False, why))
+                first = Fitness(self.failed_score, first.checks, error=why, info={**first.info, "status": "stopped"})
             return first
         return self.run(block, "evaluate")
 

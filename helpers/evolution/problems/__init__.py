@@ -23,15 +23,16 @@ EXAMPLES = {
                     "of capacity 100 at once. priority(item, bins) scores every bin the item fits in (bins holds "
                     "their remaining capacities, a numpy array); the item goes into the bin with the highest "
                     "score. It must return a numpy array with one number per bin, the same shape as bins: use "
-                    "numpy operations such as np.where, not if statements on the array. Fewer bins is better: "
+                    "numpy operations such as np.where, not if statements on the array, and never return a single "
+                    "number or an index. Fewer bins is better: "
                     "combined_score is the lower bound divided by the bins used (1.0 would be perfect), and "
                     "excess_pct is how many percent more bins than the lower bound were used.",
         cascade=0.85, held_out="evaluate_held_out", name="online bin packing (FunSearch)",
         # Directions for explore prompts (AlphaEvolve's prompts carry such human hints): what someone who packs
         # bins would try, in the order they would try them. The model still writes the code and picks the
         # numbers; the evaluation decides what stays.
-        ideas=["penalise bins where the item would leave a small useless gap: subtract a large number (say 1000) "
-               "from the priority of bins whose space left after the item is between 1 and 15 (use np.where)",
+        ideas=["penalise bins where the item would leave a gap that later items rarely fill: subtract 1000 from "
+               "the priority of bins whose space left after the item (bins - item) is between 5 and 15 (np.where)",
                "give a large bonus (say 1000) to bins that the item fills exactly (space left after it is 0)",
                "score the space left after the item with a nonlinear function, such as minus its square root",
                "treat large items (over 50) differently from small ones, for example with a different gap limit",

@@ -68,9 +68,19 @@ def speed(program_path, cases_):
     return {"combined_score": float(f"{seed_lines / max(1, total):.2g}"), "correct": 1.0, "lines": total}
 
 
+def first_wrong(function, cases_):
+    """The first case it gets wrong, as a line the next prompt can show (OpenEvolve calls these artifacts)."""
+    for numbers, target in cases_:
+        got, want = function(list(numbers), target), reference(numbers, target)
+        if got != want:
+            return f"count_pairs({numbers}, {target}) returned {got}, expected {want}"
+    return "none"
+
+
 def evaluate_stage1(program_path):
-    right = correct(load(program_path), SMALL)
-    return {"combined_score": right, "correct": right}
+    function = load(program_path)
+    right = correct(function, SMALL)
+    return {"combined_score": right, "correct": right, "first_wrong": first_wrong(function, SMALL)}
 
 
 def evaluate(program_path):
