@@ -91,7 +91,7 @@ def test_clicking_a_candidate_shows_its_diff_and_score_breakdown(browser, lab):
     from selenium.webdriver.support.ui import Select
     browser.get(lab)
     _until(browser, lambda: _kernel_idle(browser), 120, "the notebook to open and its kernel to start")
-    _menu(browser, "Run", "Run All Cells")
+    _run_all(browser)
     _until(browser, lambda: _all_ran(browser), 700, "every cell to run")
     errors = browser.find_elements(By.CSS_SELECTOR, ERROR)
     assert not errors, errors[0].text[:2000]
@@ -165,6 +165,25 @@ def _menu(browser, top, item):
     browser.find_element(By.XPATH, f"//div[contains(@class,'lm-MenuBar-itemLabel') and text()='{top}']").click()
     _until(browser, lambda: browser.find_element(
         By.XPATH, f"//div[contains(@class,'lm-Menu-itemLabel') and text()='{item}']"), 10, f"the menu item {item}").click()
+
+
+def _run_all(browser, tries=3):
+    """Run > Run All Cells, until the first cell has started: a menu clicked while the notebook is still
+    settling (not yet the current widget) does nothing, so click into it first and look again."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    for _ in range(tries):
+        try:
+            browser.find_element(By.CSS_SELECTOR, ".jp-Notebook .jp-CodeCell .jp-InputPrompt").click()
+        except WebDriverException:   # focus is a help, not a must: the menu may still work
+            pass
+        _menu(browser, "Run", "Run All Cells")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if any(p != "[ ]:" for p in _prompts(browser)):
+                return
+            time.sleep(1)
+    raise AssertionError(f"Run All Cells started no cell after {tries} tries; prompts: {_prompts(browser)}")
 
 
 def _all_ran(browser) -> bool:
