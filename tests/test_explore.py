@@ -15,7 +15,7 @@ from helpers.evolution import (
     llm_mutation,
     plot_run,
 )
-from helpers.evolution.explore import WinnerPath
+from helpers.evolution.explore import WinnerPath, _png
 from helpers.evolution.explore_view import fold_diff, html_view, pick, quick_pick, text
 
 matplotlib.use("Agg")
@@ -121,7 +121,7 @@ def test_a_run_of_one_generation_explores(capsys):
                     population_size=2, children=2, seed=0)
     evo.run(1, seeds=["aaa", "cc"], progress=False)
     ax = explore(evo)
-    assert ax.get_xlabel() == "generation"
+    assert ax.get_xlabel() == "generation" and _png(ax.figure).startswith(b"\x89PNG")   # the widget's picture
     shown = Explorer(evo)
     box = shown.widget()
     assert f"#{evo.best.id}" in shown._ui["panel"].value and box.children

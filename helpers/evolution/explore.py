@@ -167,6 +167,7 @@ class Explorer:
         if ui is None:
             return
         import ipywidgets as w
+        from IPython import get_ipython
         from IPython.display import Image, display
         ui["busy"] = True
         try:
@@ -188,6 +189,8 @@ class Explorer:
         ui["nav"].children = buttons
         ui["panel"].value = html_view(view)
         self.ax = plot_run(self.evo, self.selected, ax=self._clear_axes())
+        if get_ipython() is None:
+            return   # a script or a test: no frontend to show the picture to
         ui["plot"].clear_output(wait=True)
         with ui["plot"]:
             display(Image(_png(self.ax.figure)))
