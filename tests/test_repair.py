@@ -63,9 +63,9 @@ def test_the_zoo_covers_what_the_lesson_promises():
     for word in ("TypeError", "KeyError", "ZeroDivisionError", "off-by-one", "hang", "two bugs",
                  "rounding", "tie-break", "boundary"):
         assert word in kinds
-    assert 8 <= len(ZOO) <= 10
+    assert 8 <= len(ZOO) <= 12
     assert len({b.name for b in ZOO}) == len(ZOO)
-    assert [b.group for b in ZOO].count("spec in tests") == 3
+    assert [b.group for b in ZOO].count("spec in tests") == 6  # notebook 01's experiment runs these six
 
 
 SPEC_IN_TESTS = [b for b in ZOO if b.group == "spec in tests"]
@@ -146,6 +146,21 @@ def test_stdout_reaches_the_full_level_only():
 def test_code_that_fails_before_the_tests_reports_its_traceback():
     report = run_tests("def f(:\n", "def test_f():\n    assert f() == 1\n", timeout=TIMEOUT)
     assert "SyntaxError" in failure_feedback(report, "traceback")
+
+
+def test_no_feedback_says_only_that_the_tests_failed():
+    for bug in ZOO:
+        report = run_tests(bug.code, bug.tests, timeout=TIMEOUT)
+        assert failure_feedback(report, "none") == "The tests failed."
+    prompt = repair_prompt(get_bug("shipping").code, report, "none")
+    assert "The tests failed." in prompt and "test_" not in prompt and "AssertionError" not in prompt
+
+
+def test_the_prompt_says_the_tests_are_right_and_the_code_must_change():
+    bug = get_bug("shipping")
+    prompt = repair_prompt(bug.code, run_tests(bug.code, bug.tests, timeout=TIMEOUT), "full")
+    assert "The tests are right" in prompt and "must change" in prompt
+    assert prompt.index(bug.code.strip()) < prompt.index("expected: 5")  # the code first, its failure after
 
 
 def test_unknown_level_is_refused():
@@ -236,6 +251,16 @@ def test_code_sent_back_unchanged_is_a_repeat_and_a_new_fix_after_the_note_is_ru
     assert "same code, unchanged" in fake.requests[1]["messages"][-1]["content"]
 
 
+def test_repeats_are_counted_and_the_code_just_shown_is_told_apart(lesson_repair):
+    bug = get_bug("mean")
+    wrong = "def mean(numbers):\n    if not numbers:\n        return 0\n    return sum(numbers) / len(numbers)\n"
+    fake = FakeLLM([fence(bug.code), fence(wrong), fence(bug.code), fence(bug.fixed)])
+    run = lesson_repair(bug.code, bug.tests, max_attempts=4, llm=fake)
+    assert run.repaired and run.repeats == [True, False]  # the original echoed, then the original again after a fix
+    df = run_zoo(lesson_repair, [bug], FakeLLM([fence(bug.code), fence(bug.code)]), progress=False, max_attempts=3)
+    assert list(df["repeats"]) == [2] and list(df["echoes"]) == [2] and df["stopped"].iloc[0]
+
+
 def test_a_repeat_after_a_new_fix_gets_a_fresh_note_not_a_stop(lesson_repair):
     bug = get_bug("mean")
     wrong_a = "def mean(numbers):\n    if not numbers:\n        return 0\n    return sum(numbers) / len(numbers)\n"
@@ -320,6 +345,26 @@ def test_rate_lines_say_repair_rate_with_its_spread_overall_and_per_group(capsys
     assert len(lines) == 6  # two levels × (all bugs, classic, spec in tests)
     assert any("spec in tests: repair rate 0.50 ± 0.35" in x for x in lines)
     assert "standard error over runs" in out
+
+
+def test_the_difference_has_its_standard_error_and_repeats_their_rate(capsys):
+    import pandas as pd
+
+    from helpers.repair import print_difference, print_repeats
+
+    def arm(repaired, repeats):
+        n = len(repaired)
+        return pd.DataFrame({"bug": ["a"] * n, "group": ["spec in tests"] * n, "sample": range(n),
+                             "repaired": repaired, "attempts": [2] * n, "repeats": repeats, "echoes": repeats})
+
+    results = {"no feedback": arm([False] * 4, [2, 1, 0, 0]), "full feedback": arm([True, True, False, False],
+                                                                                  [0, 0, 1, 0])}
+    diff, se = print_difference(results, "full feedback", "no feedback")
+    assert (diff, se) == (0.5, 0.25)  # sqrt(0.25² + 0²)
+    print_repeats(results)
+    out = capsys.readouterr().out
+    assert "full feedback minus no feedback, difference: +0.50 ± 0.25 (2.0 SE)" in out
+    assert "no feedback                  repeat rate 0.38: 3 of 8 replies" in out and "in 2 of 4 runs" in out
 
 
 def test_plots_return_their_axes(lesson_repair):

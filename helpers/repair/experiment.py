@@ -12,6 +12,8 @@ class RepairRun:
     history: list = field(default_factory=list)  # [(code, report), ...]
     stopped: str = ""  # why the loop ended early, if it did
     calls: int | None = None  # LLM calls made, when the loop counts them (a repeated fix is a call, not a version)
+    repeats: list = field(default_factory=list)  # one per reply the loop had already run: True if it was the
+    #                                              very code the model had just been shown
 
     @property
     def repaired(self) -> bool:
@@ -79,7 +81,8 @@ def run_zoo(repair, zoo=None, llm=None, *, samples=1, progress=True, **kwargs):
         runs.setdefault(bug.name, run)
         last = run.history[-1][1] if run.history else None
         rows.append({"bug": bug.name, "group": bug.group, "sample": s, "repaired": run.repaired,
-                     "attempts": run.attempts, "stopped": run.stopped, "tests": last.summary() if last else "",
+                     "attempts": run.attempts, "repeats": len(run.repeats), "echoes": sum(run.repeats),
+                     "stopped": run.stopped, "tests": last.summary() if last else "",
                      "tokens": (_spent(llm.usage) - before) if llm is not None else None})
     df = pd.DataFrame(rows)
     df.attrs["runs"] = runs
@@ -114,10 +117,30 @@ def print_repair_rates(results: dict) -> None:
     """Each level's repair rate ± its SE over runs: over the whole zoo, then per group of bugs."""
     for name, df in results.items():
         print(rate_line(df, f"{name:<28} all bugs"))
-        for group in sorted(df["group"].unique()) if "group" in df else []:
+        for group in sorted(df["group"].unique()) if "group" in df and df["group"].nunique() > 1 else []:
             print(rate_line(df[df["group"] == group], f"{'':<28} {group}"))
     print("(± is the standard error over runs, sqrt(p(1-p)/n); 'per sample' gives each sample's rate over "
           "the bugs, the spread between repeats of the whole experiment)")
+
+
+def print_difference(results: dict, better: str, baseline: str) -> tuple[float, float]:
+    """'full feedback minus no feedback, difference: +0.40 ± 0.14 (2.9 SE)': the two rates' difference and its
+    standard error, sqrt(se_a² + se_b²), which treats the two arms as independent samples."""
+    (p, se), (q, se_q) = (rate_with_se(list(results[name]["repaired"])) for name in (better, baseline))
+    diff, se_diff = p - q, (se ** 2 + se_q ** 2) ** 0.5
+    ratio = f" ({diff / se_diff:.1f} SE)" if se_diff else ""
+    print(f"{better} minus {baseline}, difference: {diff:+.2f} ± {se_diff:.2f}{ratio}")
+    return diff, se_diff
+
+
+def print_repeats(results: dict) -> None:
+    """How many replies sent back code the loop had already run (not run again, so a call spent for nothing),
+    and how many of those were the very code the model had just been shown."""
+    for name, df in results.items():
+        replies, repeats, echoes = int(df["attempts"].sum()), int(df["repeats"].sum()), int(df["echoes"].sum())
+        share = f"{repeats / replies:.2f}" if replies else "-"
+        print(f"{name:<28} repeat rate {share}: {repeats} of {replies} replies sent code already run "
+              f"({echoes} of them the code just shown), in {int((df['repeats'] > 0).sum())} of {len(df)} runs")
 
 
 def compare_levels(results: dict):

@@ -1,4 +1,4 @@
-"""What the model is told about a failed test run, at two levels (``FEEDBACK_LEVELS``), and the repair
+"""What the model is told about a failed test run, at three levels (``FEEDBACK_LEVELS``), and the repair
 prompt that carries it. No timings in the text: a replayed run asks exactly the recorded prompts."""
 
 import re
@@ -12,9 +12,13 @@ SYSTEM = ("You are a careful Python developer who fixes bugs. Reply with the com
 
 
 FEEDBACK_LEVELS = {
+    "none": "only that the tests failed: no error, no test name, no values (the baseline)",
     "traceback": "the error only, as a plain Python run shows it (type, message, line of the code)",
     "full": "the error plus each failing test's assertion with expected and actual values, and stdout",
 }
+
+
+NO_FEEDBACK = "The tests failed."
 
 
 def _timeout_text(report) -> str:
@@ -46,12 +50,15 @@ def _got_expected(message: str) -> str:
 def failure_feedback(report, level: str = "full") -> str:
     """What the model is told about a failed test run.
 
+    ``"none"``: only that the tests failed, the baseline every other level is measured against.
     ``"traceback"``: the error of each failing test as a plain run would print it.
     ``"full"``: each failing test's assertion with expected (right) and actual (left) values, the
     error and the test line for crashes, and the end of stdout.
     """
     if level not in FEEDBACK_LEVELS:
         raise ValueError(f"level must be one of {list(FEEDBACK_LEVELS)}, not {level!r}")
+    if level == "none":
+        return NO_FEEDBACK
     run = report.run
     if run.status == "timeout":
         text = f"{report.passed}/{report.total} tests passed. " + _timeout_text(report)
@@ -75,11 +82,15 @@ def failure_feedback(report, level: str = "full") -> str:
 
 
 def repair_prompt(code: str, report, level: str = "full") -> str:
-    """The repair prompt: the code, what happened when its tests ran, and what to send back."""
+    """The repair prompt: the code, what happened when its tests ran, and what to send back.
+
+    It says outright that the tests are right and the code must change. A small model trusts the code it is
+    shown, above all when the docstring agrees with it: without that sentence Qwen2.5-Coder-1.5B sent back
+    the code unchanged in most spec-in-tests runs, whatever the feedback said ("the code already works")."""
     return (f"This Python code fails its tests.\n\n```python\n{code.strip()}\n```\n\n"
             f"What happened when the tests ran:\n{failure_feedback(report, level)}\n\n"
-            "Fix the code so that every test passes. Reply with the whole corrected code in one "
-            "```python block.")
+            "The tests are right and the code above is wrong: it must change. Fix it so that every test "
+            "passes. Reply with the whole corrected code in one ```python block.")
 
 
 def repeat_note(report, level: str = "full", *, unchanged: bool = False) -> str:

@@ -24,14 +24,15 @@ def repair(code, tests, *, llm, max_attempts=3, feedback="full", prompt=repair_p
     """Run the tests; while they fail, show the model the failure and try its fix. Success = every test passes.
 
     ``max_attempts`` bounds the LLM calls. A fix already tried is not run again: the model is told so once,
-    and a second repeat in a row ends the loop. ``sample=1, 2, ...`` makes an independent run of the same repair.
+    and a second repeat in a row ends the loop; ``RepairRun.repeats`` counts them. ``sample=1, 2, ...`` makes an
+    independent run of the same repair.
     ``files`` (name -> path) are linked into each run's folder, as ``run_tests`` does. ``tests`` may also be a
     function of the code that returns the tests for it (notebook 05 wraps each version in its evaluator)."""
     test = tests if callable(tests) else lambda _: tests
     report = run_tests(code, test(code), timeout=timeout, files=files)   # in a child: crashes and hangs stay there
     history = [(code, report)]                             # (code, test report) for every version run
     tried = {fingerprint(code): report}                    # what each version already told us
-    note, calls = "", 0
+    note, calls, repeats = "", 0, []
     while not report.all_passed and calls < max_attempts:
         reply = llm.chat(prompt(code, report, feedback) + note, system=SYSTEM, temperature=temperature,
                          max_tokens=400, sample=100 * sample + calls)
@@ -40,11 +41,12 @@ def repair(code, tests, *, llm, max_attempts=3, feedback="full", prompt=repair_p
             continue
         key = fingerprint(fix)
         if key in tried:                                   # running it again would tell us nothing new
+            repeats.append(key == fingerprint(code))
             if note:
-                return RepairRun(history, stopped="the same fix was sent twice in a row", calls=calls)
-            note = repeat_note(tried[key], feedback, unchanged=key == fingerprint(code))
+                return RepairRun(history, "the same fix was sent twice in a row", calls, repeats)
+            note = repeat_note(tried[key], feedback, unchanged=repeats[-1])
             continue
         note, code = "", fix
         report = tried[key] = run_tests(code, test(code), timeout=timeout, files=files)
         history.append((code, report))
-    return RepairRun(history, calls=calls)
+    return RepairRun(history, calls=calls, repeats=repeats)
