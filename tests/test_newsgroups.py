@@ -227,3 +227,6 @@ def test_changes_names_the_settings_a_child_changed():
     assert changes(SEEDS[2], SEEDS[2] + "\n# a comment\n") == "same estimators, other code"
     piped = "m = Pipeline([('v', TfidfVectorizer()), ('c', LinearSVC(C=0.5))])"
     assert settings(piped) == ["TfidfVectorizer()", "LinearSVC(C=0.5)"]
+    raising = SEEDS[2].replace("model.fit(X, y)", "if not len(y):\n            raise ValueError(f'no labels')\n"
+                                                  "        model.fit(X, y)")
+    assert changes(SEEDS[2], raising) == "same estimators, other code"

@@ -141,11 +141,12 @@ def summarise(code: str, width: int = 150) -> str:
 
 
 def _estimators(code: str) -> list:
-    """The estimator calls a program makes (capitalised names, not the containers around them), in order."""
+    """The estimator calls a program makes (capitalised names, not the containers around them nor an exception
+    it raises), in order."""
     tree = ast.parse(code)
     name = lambda n: getattr(n.func, "id", getattr(n.func, "attr", ""))   # noqa: E731
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and name(n)[:1].isupper()
-             and name(n) not in ("Pipeline", "FeatureUnion")]
+             and name(n) not in ("Pipeline", "FeatureUnion") and not name(n).endswith(("Error", "Exception"))]
     return [n for n in sorted(calls, key=lambda n: (n.lineno, n.col_offset))
             if not any(n is not m and n in ast.walk(m) for m in calls)]
 
