@@ -119,7 +119,8 @@ class Explorer:
             "crashed": w.Checkbox(value=False, description="only crashes", indent=False,
                                   layout=w.Layout(width="auto")),
             "candidate": w.Dropdown(description="candidate", layout=w.Layout(width="460px")),
-            "nav": w.HBox(), "plot": w.Output(), "panel": w.HTML(), "note": w.HTML(),
+            "nav": w.HBox(layout=w.Layout(flex_flow="row wrap")),   # wrap: a parent of many children
+            "plot": w.Output(), "panel": w.HTML(), "note": w.HTML(),
         }
         quick = []
         for which in ("best", "worst", "crashed"):
@@ -183,7 +184,7 @@ class Explorer:
         targets = [(f"parent #{p}", p) for p in view.parents] + [(f"child #{k}", k) for k in view.children]
         buttons = []
         for text, cid in targets:
-            button = w.Button(description=text, layout=w.Layout(width="auto"))
+            button = w.Button(description=text, layout=w.Layout(width="auto", min_width="90px"))
             button.on_click(lambda _, cid=cid: self.select(cid))
             buttons.append(button)
         ui["nav"].children = buttons
