@@ -172,7 +172,13 @@ def _run_all(browser, tries=3):
     settling (not yet the current widget) does nothing, so click into it first and look again."""
     from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
+    seen = []   # dialogs JupyterLab put up on the way (a kernel to select, a kernel that died): said on failure
     for _ in range(tries):
+        for dialog in browser.find_elements(By.CSS_SELECTOR, ".jp-Dialog"):
+            seen.append(" ".join(dialog.text.split()))
+            for accept in dialog.find_elements(By.CSS_SELECTOR, ".jp-mod-accept"):
+                accept.click()
+            time.sleep(2)
         try:
             browser.find_element(By.CSS_SELECTOR, ".jp-Notebook .jp-CodeCell .jp-InputPrompt").click()
         except WebDriverException:   # focus is a help, not a must: the menu may still work
@@ -183,7 +189,8 @@ def _run_all(browser, tries=3):
             if any(p != "[ ]:" for p in _prompts(browser)):
                 return
             time.sleep(1)
-    raise AssertionError(f"Run All Cells started no cell after {tries} tries; prompts: {_prompts(browser)}")
+    raise AssertionError(f"Run All Cells started no cell after {tries} tries; prompts: {_prompts(browser)}; "
+                         f"dialogs: {seen}")
 
 
 def _all_ran(browser) -> bool:
