@@ -81,6 +81,7 @@ def test_gemini_falls_back_to_the_retired_package_only_when_google_genai_is_miss
 def test_errors_show_as_their_message_inside_ipython(monkeypatch, capsys):
     import builtins
 
+    from helpers.evolution import ProblemError
     from helpers.llm.factory import _install_quiet_errors
 
     registered = {}
@@ -91,6 +92,8 @@ def test_errors_show_as_their_message_inside_ipython(monkeypatch, capsys):
 
     monkeypatch.setattr(builtins, "get_ipython", lambda: Shell(), raising=False)
     _install_quiet_errors()
-    assert registered["types"] == (LLMError,)
+    assert issubclass(LLMError, registered["types"]) and issubclass(ProblemError, registered["types"])
     registered["handler"](None, LLMError, LLMError("set GROQ_API_KEY"), None)
     assert capsys.readouterr().out == "LLMError: set GROQ_API_KEY\n"
+    registered["handler"](None, ProblemError, ProblemError("the seed does not parse"), None)   # notebook 05's too
+    assert capsys.readouterr().out == "ProblemError: the seed does not parse\n"

@@ -301,9 +301,15 @@ class Problem:
         def fix(candidate):
             if candidate.fitness.info.get("status") != "error" and "timed out" not in candidate.fitness.error:
                 return ""   # a wrong score or a cascade stop is not a crash: nothing to repair
+
+            def ask(code, report, level):   # the prompt, kept for the explorer (the engine reads fix.prompt)
+                fix.prompt = self.repair_prompt(code, candidate.fitness.error)
+                return fix.prompt
+            fix.prompt = ""
             run = repair(candidate.genome, self.repair_tests, llm=llm, max_attempts=1, timeout=self.timeout * 2,
-                         prompt=lambda code, report, level: self.repair_prompt(code, candidate.fitness.error))
+                         prompt=ask)
             return self.parse(run.code) if run.repaired and run.attempts else ""
+        fix.llm, fix.prompt = llm, ""   # the engine counts the repair's calls in this LLM's ledger
         return fix
 
     def repair_prompt(self, code: str, error: str) -> str:
