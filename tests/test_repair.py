@@ -65,7 +65,7 @@ def test_the_zoo_covers_what_the_lesson_promises():
         assert word in kinds
     assert 8 <= len(ZOO) <= 12
     assert len({b.name for b in ZOO}) == len(ZOO)
-    assert [b.group for b in ZOO].count("spec in tests") == 6  # notebook 01's experiment runs these six
+    assert [b.group for b in ZOO].count("spec in tests") == 3
 
 
 SPEC_IN_TESTS = [b for b in ZOO if b.group == "spec in tests"]
@@ -154,13 +154,6 @@ def test_no_feedback_says_only_that_the_tests_failed():
         assert failure_feedback(report, "none") == "The tests failed."
     prompt = repair_prompt(get_bug("shipping").code, report, "none")
     assert "The tests failed." in prompt and "test_" not in prompt and "AssertionError" not in prompt
-
-
-def test_the_prompt_says_the_tests_are_right_and_the_code_must_change():
-    bug = get_bug("shipping")
-    prompt = repair_prompt(bug.code, run_tests(bug.code, bug.tests, timeout=TIMEOUT), "full")
-    assert "The tests are right" in prompt and "must change" in prompt
-    assert prompt.index(bug.code.strip()) < prompt.index("expected: 5")  # the code first, its failure after
 
 
 def test_unknown_level_is_refused():

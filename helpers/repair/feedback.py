@@ -82,15 +82,11 @@ def failure_feedback(report, level: str = "full") -> str:
 
 
 def repair_prompt(code: str, report, level: str = "full") -> str:
-    """The repair prompt: the code, what happened when its tests ran, and what to send back.
-
-    It says outright that the tests are right and the code must change. A small model trusts the code it is
-    shown, above all when the docstring agrees with it: without that sentence Qwen2.5-Coder-1.5B sent back
-    the code unchanged in most spec-in-tests runs, whatever the feedback said ("the code already works")."""
+    """The repair prompt: the code, what happened when its tests ran, and what to send back."""
     return (f"This Python code fails its tests.\n\n```python\n{code.strip()}\n```\n\n"
             f"What happened when the tests ran:\n{failure_feedback(report, level)}\n\n"
-            "The tests are right and the code above is wrong: it must change. Fix it so that every test "
-            "passes. Reply with the whole corrected code in one ```python block.")
+            "Fix the code so that every test passes. Reply with the whole corrected code in one "
+            "```python block.")
 
 
 def repeat_note(report, level: str = "full", *, unchanged: bool = False) -> str:

@@ -1,8 +1,8 @@
 """Notebook 01's bug zoo: small buggy programs with their tests, of rising difficulty.
 
-A crash, a wrong answer, a hang, a bug hidden behind another one; then six bugs whose right behaviour
+A crash, a wrong answer, a hang, a bug hidden behind another one; then three bugs whose right behaviour
 is written **only in the tests** (a rounding convention, a tie-break order, a boundary the docstring does
-not state, an output format, a precision, a special case), so a traceback alone cannot say what "right" is. Each ``Bug`` carries a reference fix
+not state), so a traceback alone cannot say what "right" is. Each ``Bug`` carries a reference fix
 (``fixed``) so the tests are known to be passable; ``tests/test_repair.py`` checks every one.
 """
 
@@ -283,74 +283,6 @@ def shipping(weight_kg):
     return 5 if weight_kg <= 2 else 9
 '''),
         "Where light ends is written nowhere but in test_two_kilos: 2 kg still counts as light."),
-    Bug("initials", "spec in tests: output format",
-        _src('''
-def initials(name):
-    """The initials of a person's name: 'Ada Lovelace' gives her initials."""
-    return "".join(word[0] for word in name.split())
-'''),
-        _src('''
-def test_two_names():
-    assert initials("Ada Lovelace") == "A.L."
-
-def test_three_names():
-    assert initials("Grace Brewster Hopper") == "G.B.H."
-
-def test_one_name():
-    assert initials("Plato") == "P."
-'''),
-        _src('''
-def initials(name):
-    """The initials of a person's name: 'Ada Lovelace' gives her initials."""
-    return "".join(word[0] + "." for word in name.split())
-'''),
-        "The docstring does not say how initials are written; the tests want a dot after each."),
-    Bug("percent", "spec in tests: precision",
-        _src('''
-def percent(part, whole):
-    """part as a percentage of whole, as text ending in a % sign."""
-    return f"{100 * part / whole:.0f}%"
-'''),
-        _src('''
-def test_whole_number():
-    assert percent(2, 5) == "40.0%"
-
-def test_eighth():
-    assert percent(1, 8) == "12.5%"
-
-def test_third():
-    assert percent(1, 3) == "33.3%"
-'''),
-        _src('''
-def percent(part, whole):
-    """part as a percentage of whole, as text ending in a % sign."""
-    return f"{100 * part / whole:.1f}%"
-'''),
-        "How many decimals is written nowhere but in the tests: one."),
-    Bug("plural", "spec in tests: special case",
-        _src('''
-def plural(n, word):
-    """n and the word, in the plural when n is not 1: '1 cat', '2 cats'."""
-    return f"{n} {word}" + ("" if n == 1 else "s")
-'''),
-        _src('''
-def test_one():
-    assert plural(1, "cat") == "1 cat"
-
-def test_two():
-    assert plural(2, "cat") == "2 cats"
-
-def test_zero():
-    assert plural(0, "cat") == "no cats"
-'''),
-        _src('''
-def plural(n, word):
-    """n and the word, in the plural when n is not 1: '1 cat', '2 cats'."""
-    if n == 0:
-        return f"no {word}s"
-    return f"{n} {word}" + ("" if n == 1 else "s")
-'''),
-        "Zero is a case of its own, and only test_zero says how it reads."),
 ]
 
 
