@@ -230,3 +230,10 @@ def test_changes_names_the_settings_a_child_changed():
     raising = SEEDS[2].replace("model.fit(X, y)", "if not len(y):\n            raise ValueError(f'no labels')\n"
                                                   "        model.fit(X, y)")
     assert changes(SEEDS[2], raising) == "same estimators, other code"
+
+
+def test_a_keyword_suggestion_of_python_3_13_replays_as_the_recorded_wording():
+    from helpers.llm.replay import portable
+    said = "TypeError: TfidfVectorizer.__init__() got an unexpected keyword argument 'n_features'"
+    on_313 = {"messages": [{"role": "user", "content": said + ". Did you mean 'max_features'?"}]}
+    assert portable(on_313) == portable({"messages": [{"role": "user", "content": said}]})

@@ -13,6 +13,7 @@ from .recording import ROOT, load
 _VERSION_WORDINGS = [
     (re.compile(r"(max|min)\(\) iterable argument is empty"), r"\1() arg is an empty sequence"),  # 3.12
     (re.compile(r"\[Previous line repeated \d+ more times?\]"), "[Previous line repeated N more times]"),
+    (re.compile(r"(unexpected keyword argument '\w+')\. Did you mean '\w+'\?"), r"\1"),   # 3.13's suggestion
     (re.compile(r"^[ \t]*[\^~]+[ \t]*\n|^[ \t]*\.\.\.<\d+ lines>\.\.\.[ \t]*\n", re.M), ""),  # 3.11+ markers
 ]
 
