@@ -10,9 +10,10 @@ from .library import ToolLibrary, ToolNotFoundError
 from .plots import plot_tool_builds
 from .report import tool_report
 from .source import split_reply
+from .store import LibraryWriteError
 
 __all__ = [
     "ToolLibrary", "ToolNotFoundError", "Toolmaker", "Request", "acceptance_tests", "one_assert_per_test", "choose_tool", "stated_signature", "tool_prompt",
     "fix_prompt", "split_reply", "BROKEN_TOOLS", "SHOUT_TESTS", "plot_tool_builds", "tool_report",
-    "check_own_tool", "check_reuse", "check_broken",
+    "check_own_tool", "check_reuse", "check_broken", "LibraryWriteError",
 ]

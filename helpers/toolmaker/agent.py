@@ -1,5 +1,12 @@
 """The toolmaker agent: choose a tool (``choose``), and when it is missing, write it, judge each reply by the
-agent's own acceptance tests in the sandbox, rectify from what failed, and add it through the library."""
+agent's own acceptance tests in the sandbox, rectify from what failed, and add it through the library.
+
+Every sandbox run of the agent (judging a reply, checking an existing tool against a request) goes through
+``ToolLibrary.guarded_run``, the same guard as the library's own checks: without the kernel boundary a reply that
+writes or deletes the library's files when imported or tested is put back and refused before the library reads
+them. A library that cannot write (a full disk) raises ``LibraryWriteError``; the outcome then says so, and
+says whether the tool was saved, exactly as the library did.
+"""
 
 import ast
 from dataclasses import dataclass, field
@@ -10,6 +17,7 @@ from .acceptance import Request, acceptance_tests, disagreement, one_assert_per_
 from .choose import Choice, choose_tool, stated_signature
 from .library import ToolLibrary, ToolNotFoundError
 from .source import split_reply
+from .store import LibraryWriteError
 
 TOOL_PROMPT = """Write a Python tool for this request: {request}
 
@@ -85,9 +93,10 @@ class Verdict:
     fallback: "Verdict | None" = None   # a disagreement's way out: the function, without the disagreeing tests
 
 
-def judge(code: str, name: str, accept: str, *, drop_disagreeing: bool) -> tuple[Verdict, int]:
+def judge(code: str, name: str, accept: str, lib: ToolLibrary, *, drop_disagreeing: bool) -> tuple[Verdict, int]:
     """One reply, judged: static checks, then one sandbox run of the agent's acceptance tests with the
-    model's tests beside them (one assertion each). Returns the verdict and the number of sandbox runs."""
+    model's tests beside them (one assertion each), guarded by ``lib``. Returns the verdict and the number of
+    sandbox runs."""
     try:
         tool, theirs, _ = split_reply(code)
         tool, script = top_level_checks(tool)
@@ -102,7 +111,12 @@ def judge(code: str, name: str, accept: str, *, drop_disagreeing: bool) -> tuple
         advisory = one_assert_per_test(theirs) if theirs.strip() else ""
     except (SyntaxError, ValueError, RecursionError):
         advisory = ""
-    report = run_tests(tool, [accept, advisory] if advisory else [accept], timeout=20)
+    report, touched = lib.guarded_run(run_tests, tool, [accept, advisory] if advisory else [accept], timeout=20)
+    if touched:   # put back already; the reply is refused whatever its tests say
+        problem = f"Running your code changed the tool library's files ({', '.join(touched)}): a tool and its " \
+                  "tests must not write or delete files."
+        return Verdict(f"refused: running it changed the library's {', '.join(touched)} (put back)",
+                       STATIC.format(problem=problem, name=name)), 1
     mine = [r for r in report.results if r.name.startswith("test_accept_")]
     yours = [r for r in report.results if not r.name.startswith("test_accept_")]
     failed = [r for r in mine if not r.passed]
@@ -165,8 +179,11 @@ class Toolmaker:
 
     def fails_the_request(self, request: Request, choice: Choice) -> str:
         """Run the request's acceptance tests on an existing tool's answer: what failed, or ""."""
-        report = run_tests(self.lib.source, acceptance_tests(request, choice.tool, choice.args), timeout=20)
+        report, touched = self.lib.guarded_run(run_tests, self.lib.source,
+                                               acceptance_tests(request, choice.tool, choice.args), timeout=20)
         self.runs += 1
+        if touched:
+            return f"running it changed the library's {', '.join(touched)} (put back)"
         return "" if report.all_passed else "; ".join(r.message for r in report.results if not r.passed)[:300]
 
     def chat(self, messages, temperature):
@@ -195,7 +212,8 @@ class Toolmaker:
             if verdict is not None:          # the same function after "which is wrong?": the model stands by it
                 verdict = verdict.fallback
             else:                            # after one question, the model's tests stay advisory: drop, not ask
-                verdict, runs = judge(code, missing.name, accept, drop_disagreeing=asked or reply_no == self.max_calls)
+                verdict, runs = judge(code, missing.name, accept, self.lib,
+                                      drop_disagreeing=asked or reply_no == self.max_calls)
                 self.runs += runs
                 tried[seen] = verdict
             asked = asked or verdict.fallback is not None
@@ -235,7 +253,9 @@ class Toolmaker:
                 change = self.build(request, missing)
             except LLMError:
                 raise
-            except Exception as e:  # a full disk (OSError), or a reply that breaks a parser: an answer, not a crash
+            except LibraryWriteError as e:   # its message says whether anything was saved: nothing, here
+                change, out.error = None, str(e)
+            except Exception as e:  # a reply that breaks a parser: an answer, not a crash
                 change, out.error = None, f"could not use a reply ({type(e).__name__}: {str(e)[:200]})"
             if not out.error and not (change and change.ok):
                 out.error = f"could not build `{missing.name}`: " + (change.reason if change else "every reply refused")
@@ -244,6 +264,8 @@ class Toolmaker:
         if not out.error:
             try:
                 out.result = self.lib.call(out.tool, **out.args)   # looked up on the reloaded module: never stale
+            except LibraryWriteError as e:   # the library cannot finish saving: not the tool's fault
+                out.error = str(e)
             except Exception as e:  # the tool passed its tests but these arguments break it
                 out.error = f"{out.tool} raised {type(e).__name__}: {e}"
         out.calls, out.runs = self.calls - calls, self.runs - runs

@@ -8,11 +8,22 @@ What no reply can do (issue 15; each line has a test in tests/test_library_adver
     candidate is imported, reloaded and tested as a file in the sandbox, on a COPY of the library in the run's
     own folder, and exit hooks are run; if the copy's module or registry bytes change, or the run does not
     finish, it is refused (with the namespace boundary the real files are not even writable from there);
-  - change the real files during verification (a test that writes ``tools.py``): after every sandbox run the
-    real files are compared with the last good version; a difference is restored and the change refused;
+  - change the real files from any sandbox run near the library, with or without the kernel boundary (a test
+    that writes ``tools.py`` through an absolute path, a reply that deletes it when imported): every such run,
+    the library's own two and the agent's (judging a reply, checking a tool against a request, the report's
+    check), goes through ``guarded_run``. It holds the folder's lock, after any pending commit is finished,
+    and afterwards puts back ``tools.py`` and ``registry.json`` as they were and moves aside (to
+    ``quarantine/``) what the run planted that the kernel would import from the folder, which is first on
+    its ``sys.path``, or that the library would apply: a new module, package or journal. Whatever touched
+    the files is refused (issue 36; tests/test_library_faults.py);
   - lose a tool to a race: adds take a file lock (``.lock``, fcntl.flock) and re-read the library inside it;
-  - leave module and registry out of step: a commit is one journal file (``.commit.json``) made by one
-    ``os.replace``; a crash after it is finished on the next open or change (``store.py``);
+    a call holds it too, from before it compares the files until after, so it never undoes another writer;
+  - leave module and registry out of step, or tell the caller something else than what is saved (issue 36):
+    a commit is one journal file (``.commit.json``) made by one ``os.replace``, then copied into place. When a
+    write fails (a full disk) the add raises ``LibraryWriteError`` and nothing of it is saved or replayed
+    later; or, if even putting the files back fails, it is committed, the Change says ``ok`` and that it is
+    copied into place on the next open, call or change, and until then the library refuses to be read
+    half-copied (``store.py``). A crash after the journal is finished on the next open;
   - raise instead of being refused: a lone surrogate, or source too large or deep for ``ast``, is a refusal.
 
 Decisions:
@@ -31,18 +42,24 @@ Decisions:
     Only a channel outside the child's reach would close it (helpers/sandbox: the run shares that process).
 
 What it does NOT protect: the host process itself (a tool runs with the notebook's rights when called), files
-other than the library's, and a tool that behaves well in the sandbox and differently in the notebook.
+other than the library's (``versions/`` and ``archive/`` included), and a tool that behaves well in the sandbox
+and differently in the notebook. Without the kernel boundary, code run outside ``guarded_run`` (another
+notebook's sandbox, your own ``run_code``) can write the folder, a journal included, and a process that a run
+leaves behind and that escapes the sandbox's sweep can write it after the guard has looked.
 """
 
 import ast
 import importlib
+import importlib.machinery
 import inspect
 import json
 import os
 import re
 import shutil
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +76,7 @@ from .source import (
     split_reply,
     top_level_names,
 )
-from .store import Store, write_atomic
+from .store import LibraryWriteError, Store, why
 from .verify import integrity_problem
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "tools_template.py"
@@ -131,8 +148,9 @@ class ToolLibrary:
     Adding or changing a tool is atomic. Under the folder's lock, the candidate library is checked statically
     (it parses, defines the tool, clashes with nothing, and its top-level code only imports, defines and sets
     constants), then runs in the sandbox with every tool's tests, then is imported as a file on a copy
-    (``verify.py``). Only then is the old file kept in ``versions/`` and module and registry committed together
-    (``store.py``). Any refusal leaves ``tools.py`` and ``registry.json`` byte-for-byte as they were, and says why.
+    (``verify.py``). Only then are the old file (for ``versions/``), module and registry committed together
+    (``store.py``). Any refusal leaves ``tools.py`` and ``registry.json`` byte-for-byte as they were, and says why;
+    a write that fails raises ``LibraryWriteError``, which says whether anything was saved.
     """
 
     def __init__(self, workdir=None, module_name: str = "tools", timeout: float = 10, *, keep: bool = False):
@@ -167,9 +185,67 @@ class ToolLibrary:
         """Put back the last good version (or ``good``) of any file that differs from it; those files' names."""
         good = good or self._good
         changed = [p for p, text in good.items() if not p.exists() or p.read_bytes() != text.encode("utf-8")]
-        if changed:
-            self.store.commit({p: good[p] for p in changed})
+        if not changed:
+            return []
+        names = " and ".join(p.name for p in changed)
+        try:
+            done = self.store.commit({p: good[p] for p in changed}, undo=False)   # the verified files must win
+        except OSError as e:   # not even the journal: the damage stays (store.py, what it does not protect)
+            raise LibraryWriteError(f"{names} changed and the verified version could not be put back: {why(e)}, "
+                                    f"then check {self.path} (earlier versions are in {self.versions_dir})") from e
+        if not done:
+            raise LibraryWriteError(f"{names} changed; the verified version is saved in {self.store.journal} and "
+                                    "put back on the next open: make room on the disk, then run this again")
         return [p.name for p in changed]
+
+    def _commit(self, files: dict, what: str) -> bool:
+        """``store.commit`` with a failure that says what was not saved and what to do (see store.py)."""
+        try:
+            return self.store.commit(files)
+        except OSError as e:
+            raise LibraryWriteError(f"could not save {what}, so nothing of it was saved and the library is as it "
+                                    f"was: {why(e)}, then try again") from e
+
+    @contextmanager
+    def _locked(self):
+        """The folder's lock; when taking it finished a pending commit, the library reads and imports it."""
+        with self.store.locked() as finished:
+            if finished:
+                self._read()
+                self.reload()
+            yield
+
+    # -- running a model's code near the library -----------------------------------------------------------------
+    # The library's folder is first on the kernel's sys.path and its journal is applied on the next open, so a
+    # run must leave the folder as it found it: the files, no journal, no new module or package.
+    _OWN = {"versions", "archive", "quarantine", "__pycache__"}
+
+    def _state(self) -> tuple[dict, set]:
+        return self._snapshot(), set(os.listdir(self.dir))
+
+    def _undo(self, before: tuple[dict, set]) -> list[str]:
+        """Move aside what a run planted in the folder, then put the files back; what it touched, named."""
+        files, entries = before
+        suffixes = tuple(importlib.machinery.all_suffixes())
+        planted = sorted(n for n in set(os.listdir(self.dir)) - entries if n == self.store.journal.name
+                         or n.endswith(suffixes) or ((self.dir / n).is_dir() and n not in self._OWN))
+        touched = []
+        if planted:   # moved, not deleted: it may be the learner's own file, made at the wrong moment
+            (self.dir / "quarantine").mkdir(exist_ok=True)
+            aside = Path(tempfile.mkdtemp(dir=self.dir / "quarantine", prefix=time.strftime("%Y%m%d-%H%M%S-")))
+            for name in planted:
+                (self.dir / name).rename(aside / name)
+                touched.append(f"{name} (new: moved to {aside.relative_to(self.dir).as_posix()}/)")
+        return touched + self._restore(files)
+
+    def guarded_run(self, run, *args, **kwargs):
+        """``run(*args, **kwargs)`` (a sandbox run of a model's code) under the folder's lock, after any pending
+        commit; afterwards the library's files are put back as they were, with or without the kernel boundary.
+        Returns ``(what run returned, what it touched)``: an empty list when it left the library alone."""
+        with self._locked():
+            before = self._state()
+            result = run(*args, **kwargs)
+            return result, self._undo(before)
 
     def _archive(self):
         """Move the previous library aside (never delete a learner's tools) so this run starts fresh."""
@@ -192,7 +268,10 @@ class ToolLibrary:
         made = time.strftime("%Y-%m-%d %H:%M")
         reg = {name: {"made": made, "tests": tests, "tests_passed": f"{count_tests(tests)}/{count_tests(tests)}",
                       "version": 0, "origin": "template"} for name, tests in TEMPLATE_TESTS.items()}
-        self.store.commit({self.registry_path: json.dumps(reg, indent=1), self.path: TEMPLATE.read_text()})
+        if not self._commit({self.registry_path: json.dumps(reg, indent=1), self.path: TEMPLATE.read_text()},
+                            "a new tool library"):
+            raise LibraryWriteError(f"the new tool library in {self.dir} is saved in {self.store.journal.name} but "
+                                    "not yet in place: make room on the disk, then run this again")
 
     # -- reading ----------------------------------------------------------------------------------------------
     @property
@@ -242,22 +321,25 @@ class ToolLibrary:
         return sorted(self.versions_dir.glob(f"{self.module_name}_*.py"), key=lambda p: int(p.stem.split("_")[-1]))
 
     def call(self, name: str, *args, **kwargs):
-        """Look the tool up on the module now (never a stale binding) and call it."""
-        if name not in self.registry or not self._tool(name):
-            raise ToolNotFoundError(name, kwargs)
-        tools, files = {n: self._tool(n) for n in self.registry}, self._snapshot()
-        try:
-            return self._tool(name)(*args, **kwargs)
-        finally:   # compared with the files as they were before this call: another writer's commit is not undone
-            rebound = sorted(n for n, f in tools.items() if self._tool(n) is not f)
-            with self.store.locked():
-                touched = self._restore(files)
-            if rebound or touched:   # undo it: the files hold the verified library, so reload them
-                self.reload()
-                what = (f"rebound {', '.join(f'`{n}`' for n in rebound)}" if rebound else "") + \
-                    (" and " if rebound and touched else "") + (f"changed {', '.join(touched)}" if touched else "")
-                raise ToolSideEffectError(f"tool `{name}` {what} when called; the library was restored to its "
-                                          "last verified version (a tool must not change other tools)")
+        """Look the tool up on the module now (never a stale binding) and call it. The whole call holds the
+        folder's lock, taken after any pending commit is finished: the files it compares with afterwards are
+        the ones just before the call, and no other writer's commit can come in between and be undone."""
+        with self._locked():
+            if name not in self.registry or not self._tool(name):
+                raise ToolNotFoundError(name, kwargs)
+            tools, before = {n: self._tool(n) for n in self.registry}, self._state()
+            try:
+                return self._tool(name)(*args, **kwargs)
+            finally:
+                rebound = sorted(n for n, f in tools.items() if self._tool(n) is not f)
+                touched = self._undo(before)
+                if rebound or touched:   # undo it: the files hold the verified library, so reload them
+                    self.reload()
+                    what = (f"rebound {', '.join(f'`{n}`' for n in rebound)}" if rebound else "") + \
+                        (" and " if rebound and touched else "") + \
+                        (f"changed {', '.join(touched)}" if touched else "")
+                    raise ToolSideEffectError(f"tool `{name}` {what} when called; the library was restored to "
+                                              "its last verified version (a tool must not change other tools)")
 
     # -- hot reload -----------------------------------------------------------------------------------------
     def reload(self):
@@ -296,7 +378,7 @@ class ToolLibrary:
                 return self._refuse(name if what != "name" else "?", f"the {what} holds a character that is not "
                                     f"valid text (U+{ord(text[e.start]):04X} at position {e.start}); send plain "
                                     "UTF-8 source", code if what != "code" else "", tests if what != "tests" else "")
-        with self.store.locked():
+        with self._locked():
             self._read()
             try:
                 return self._check(code, tests, name, replace)
@@ -380,9 +462,8 @@ class ToolLibrary:
         suites[name] = tests
         expected = sum(map(count_tests, suites.values()))
         warm = warm_server(("textblob",), deep=False) or False  # a cold TextBlob import costs seconds per check
-        self.sandbox_runs += 1
-        report = run_tests(candidate, list(suites.values()), timeout=self.timeout, warm=warm)
-        touched = self._restore()   # the sandbox can write anywhere: the real files must still be the last good ones
+        self.sandbox_runs += 1   # without the kernel boundary a run can write anywhere: each is guarded
+        report, touched = self.guarded_run(run_tests, candidate, list(suites.values()), timeout=self.timeout, warm=warm)
         if touched:
             return self._refuse(name, f"running it changed the real {' and '.join(touched)}; restored "
                                 "from the last good version", code, tests, report)
@@ -408,22 +489,25 @@ class ToolLibrary:
         registry[name] = entry
         registry_text = json.dumps(registry, indent=1)
         self.sandbox_runs += 1
-        problem = integrity_problem(candidate, registry_text, self.module_name, list(suites.values()),
-                                    timeout=self.timeout, warm=warm)
-        touched = self._restore()
+        problem, touched = self.guarded_run(integrity_problem, candidate, registry_text, self.module_name,
+                                            list(suites.values()), timeout=self.timeout, warm=warm)
         if problem or touched:
             return self._refuse(name, problem or f"importing it changed the real {' and '.join(touched)}; "
                                 "restored from the last good version", code, tests, report)
-        # verified: keep the old file, then switch module and registry together (one journal, see store.py)
-        self.versions_dir.mkdir(exist_ok=True)
-        write_atomic(self.versions_dir / f"{self.module_name}_{version}.py", source)
-        self.store.commit({self.path: candidate, self.registry_path: registry_text})
-        self._read()
-        self.reload()
-        if self._restore():   # the host's import did what the sandbox's did not: put the verified files back
+        # verified: the old file for versions/, the module and the registry change together (one journal, store.py)
+        kept = self.versions_dir / f"{self.module_name}_{version}.py"
+        done = self._commit({kept: source, self.registry_path: registry_text, self.path: candidate}, f"`{name}`")
+        note = ""
+        if done:
+            self._read()
             self.reload()
+            if self._restore():   # the host's import did what the sandbox's did not: put the verified files back
+                self.reload()
+        else:   # committed: the journal holds it, and the next open or change copies it into place
+            note = (f"; copying it into place failed (is the disk full?), so it is saved in {self.store.journal.name} "
+                    "and takes effect once there is space, on the next open, call or change")
         change = Change(True, name, f"{'updated' if replace else 'added'}; {report.passed}/{expected} tests pass; "
-                        f"previous library kept as versions/{self.module_name}_{version}.py", report, code, tests)
+                        f"previous library kept as versions/{self.module_name}_{version}.py{note}", report, code, tests)
         self.history.append(change)
         return change
 

@@ -15,7 +15,8 @@ def tool_report(outcomes, lib=None, requested: int | None = None):
     wanted = [o for o in outcomes if o.built]
     print(f"tools built: {sum(not o.error for o in wanted)} of {requested or len(wanted)}")
     if lib is not None:
-        report = run_tests(lib.source, [lib.tests(n) for n in lib.names()], timeout=60)
+        report, touched = lib.guarded_run(run_tests, lib.source, [lib.tests(n) for n in lib.names()], timeout=60)
         state = "intact" if report.all_passed else "BROKEN"
-        print(f"library {state}: tools.py imports, {len(lib.names())} tools, {report.summary()}")
+        said = f"; testing changed {', '.join(touched)}, put back" if touched else ""
+        print(f"library {state}: tools.py imports, {len(lib.names())} tools, {report.summary()}{said}")
     return pd.DataFrame(rows)

@@ -8,7 +8,8 @@ folder (the one place a sandboxed run may write, with or without the namespace b
 the copy's digests: if they differ from what was written, or the run does not finish, the candidate is refused.
 (Code that rewrites ``hashlib`` or ``print`` inside that same process could forge the digests: the same limit as
 for forged test results, noted in ``library.py``.)
-Whatever either run does, the caller compares the REAL files with what they should be (``ToolLibrary._restore``).
+Whatever either run does, the caller runs both through ``ToolLibrary.guarded_run``, which puts the REAL files
+back as they were and moves aside what a run planted in the library's folder.
 """
 
 import hashlib
