@@ -1,6 +1,9 @@
 """The experiment around the notebook's ``repair`` loop: what one repair returns (``RepairRun``), the loop
-over the zoo (``run_zoo(repair, ...)``, which takes the notebook's function), and the comparison of levels."""
+over the zoo (``run_zoo(repair, ...)``, which takes the notebook's function), the comparison of levels, and the
+feedback experiment: the same bugs, samples, temperature and budget in every arm (``run_arms``), its rates with
+their standard errors (``print_arms``) and how many runs a difference needs (``runs_needed``)."""
 
+import math
 from dataclasses import dataclass, field
 
 from .zoo import ZOO
@@ -14,6 +17,8 @@ class RepairRun:
     calls: int | None = None  # LLM calls made, when the loop counts them (a repeated fix is a call, not a version)
     repeats: list = field(default_factory=list)  # one per reply the loop had already run: True if it was the
     #                                              very code the model had just been shown
+    refused: list = field(default_factory=list)  # 'reply N: why' for each reply the loop could not use
+    replies: list = field(default_factory=list)  # every reply's text, in order
 
     @property
     def repaired(self) -> bool:
@@ -33,6 +38,8 @@ class RepairRun:
             label = "original" if i == 0 else f"version {i}"
             print(f"--- {label}: {report.summary()}")
             print(code.rstrip())
+        for reason in self.refused:
+            print(f"--- refused {reason}")
         why = f" (stopped: {self.stopped})" if self.stopped else ""
         print(f"=== {'repaired' if self.repaired else 'NOT repaired'} after {self.attempts} LLM call(s), "
               f"{len(self.history) - 1} version(s) run{why}")
@@ -56,14 +63,15 @@ def _spent(usage) -> int:
     return t["input_tokens"] + t["output_tokens"] + t["replayed_tokens"]
 
 
-def run_zoo(repair, zoo=None, llm=None, *, samples=1, progress=True, **kwargs):
+def run_zoo(repair, zoo=None, llm=None, *, samples=1, progress=True, first_sample=0, **kwargs):
     """Run ``repair(bug.code, bug.tests, llm=llm, sample=s, **kwargs)`` ``samples`` times on every bug;
     one DataFrame row per (bug, sample).
 
     Samples are independent runs of the same repair (``sample=`` gives each its own cache and recording key;
     they differ only at a temperature above 0). ``tokens`` counts what the calls carried (spent on a provider,
     or replayed from the recording); cache hits count 0. ``df.attrs["runs"]`` maps each bug's name to its
-    first sample's RepairRun, and ``(name, sample)`` to each sample's.
+    first sample's RepairRun, and ``(name, sample)`` to each sample's. ``first_sample`` numbers the samples
+    from there (a pilot at 1000 draws other replies than a recording at 0, where the server seeds by sample).
     """
     import pandas as pd
     from tqdm.auto import tqdm
@@ -71,10 +79,10 @@ def run_zoo(repair, zoo=None, llm=None, *, samples=1, progress=True, **kwargs):
     zoo = ZOO if zoo is None else zoo
     rows, runs = [], {}
     label = ", ".join(f"{k}={v}" for k, v in kwargs.items() if isinstance(v, str | int | float))
-    jobs = [(bug, s) for bug in zoo for s in range(samples)]
+    jobs = [(bug, first_sample + s) for bug in zoo for s in range(samples)]
     for bug, s in tqdm(jobs, desc=label or "repairing", disable=not progress):
         before = _spent(llm.usage) if llm is not None else 0
-        extra = {"sample": s} if samples > 1 else {}  # one sample: the caller's loop need not know sample=
+        extra = {"sample": s} if samples > 1 or s else {}  # one sample: the caller's loop need not know sample=
         run = as_run(repair(bug.code, bug.tests, **extra, **kwargs) if llm is None else
                      repair(bug.code, bug.tests, llm=llm, **extra, **kwargs))
         runs[(bug.name, s)] = run
@@ -82,6 +90,7 @@ def run_zoo(repair, zoo=None, llm=None, *, samples=1, progress=True, **kwargs):
         last = run.history[-1][1] if run.history else None
         rows.append({"bug": bug.name, "group": bug.group, "sample": s, "repaired": run.repaired,
                      "attempts": run.attempts, "repeats": len(run.repeats), "echoes": sum(run.repeats),
+                     "refused": len(getattr(run, "refused", [])),
                      "stopped": run.stopped, "tests": last.summary() if last else "",
                      "tokens": (_spent(llm.usage) - before) if llm is not None else None})
     df = pd.DataFrame(rows)
@@ -123,13 +132,14 @@ def print_repair_rates(results: dict) -> None:
           "the bugs, the spread between repeats of the whole experiment)")
 
 
-def print_difference(results: dict, better: str, baseline: str) -> tuple[float, float]:
+def print_difference(results: dict, better: str, baseline: str, label: str = "") -> tuple[float, float]:
     """'full feedback minus no feedback, difference: +0.40 ± 0.14 (2.9 SE)': the two rates' difference and its
-    standard error, sqrt(se_a² + se_b²), which treats the two arms as independent samples."""
+    standard error, sqrt(se_a² + se_b²), which treats the two arms as independent samples. ``label`` goes in
+    front ('held-out bugs: ...')."""
     (p, se), (q, se_q) = (rate_with_se(list(results[name]["repaired"])) for name in (better, baseline))
     diff, se_diff = p - q, (se ** 2 + se_q ** 2) ** 0.5
     ratio = f" ({diff / se_diff:.1f} SE)" if se_diff else ""
-    print(f"{better} minus {baseline}, difference: {diff:+.2f} ± {se_diff:.2f}{ratio}")
+    print(f"{label + ': ' if label else ''}{better} minus {baseline}, difference: {diff:+.2f} ± {se_diff:.2f}{ratio}")
     return diff, se_diff
 
 
@@ -157,3 +167,60 @@ def compare_levels(results: dict):
                      "calls per repaired run": round(fixed["attempts"].mean(), 2) if len(fixed) else None,
                      "tokens": int(df["tokens"].fillna(0).sum())})
     return pd.DataFrame(rows).set_index("setting")
+
+
+# --------------------------------------------------------------------------- the feedback experiment
+
+ARMS = {"no feedback": "none", "traceback only": "traceback", "full feedback": "full"}  # arm -> feedback level
+
+
+def run_arms(repair, bugs, llm, *, arms=tuple(ARMS), samples=4, temperature=0.7, max_attempts=2, first_sample=0,
+             progress=True, **kwargs) -> dict:
+    """Every bug x arm x sample, the arms differing only in the feedback the model is shown: the same bugs,
+    samples (the same seeds), temperature and budget of calls. ``{arm: run_zoo's DataFrame}``; ``kwargs`` go
+    to ``repair`` in every arm (``ask_for="functions"`` for the long programs)."""
+    unknown = [arm for arm in arms if arm not in ARMS]
+    if unknown:
+        raise ValueError(f"unknown arm(s) {unknown}: choose among {list(ARMS)}")
+    return {arm: run_zoo(repair, bugs, llm, samples=samples, first_sample=first_sample, progress=progress,
+                         feedback=ARMS[arm], temperature=temperature, max_attempts=max_attempts, **kwargs)
+            for arm in arms}
+
+
+def arm_line(df, arm: str) -> str:
+    """'repair rate, no feedback: 0.25 ± 0.08 (6 of 24)': the rate over runs and its standard error."""
+    p, se = rate_with_se(list(df["repaired"]))
+    return f"repair rate, {arm}: {p:.2f} ± {se:.2f} ({int(df['repaired'].sum())} of {len(df)})"
+
+
+def arms_table(results: dict):
+    """Runs repaired per bug (rows, in the bugs' order) and arm (columns), as 'k/n', with an 'all bugs' row."""
+    import pandas as pd
+
+    columns = {}
+    for arm, df in results.items():
+        per_bug = df.groupby("bug", sort=False)["repaired"].agg(["sum", "size"])
+        column = {bug: f"{int(k)}/{n}" for bug, (k, n) in per_bug.iterrows()}
+        column["all bugs"] = f"{int(df['repaired'].sum())}/{len(df)}"
+        columns[arm] = column
+    return pd.DataFrame(columns)
+
+
+def print_arms(results: dict, better: str = "full feedback", baseline: str = "no feedback", label: str = ""):
+    """One 'repair rate' line per arm, then better minus baseline with the standard error of the difference."""
+    for arm, df in results.items():
+        print(f"{label + ': ' if label else ''}{arm_line(df, arm)}")
+    print("(± is the standard error over runs, sqrt(p(1-p)/n); a difference's is sqrt(se1² + se2²))")
+    if better in results and baseline in results:
+        return print_difference(results, better, baseline, label)
+    return None
+
+
+def runs_needed(p_baseline: float, p_better: float, z: float = 2.0) -> int | None:
+    """Runs per arm for a difference p_better - p_baseline to be ``z`` standard errors, each rate's SE being
+    sqrt(p(1-p)/n): n >= z² (p1(1-p1) + p0(1-p0)) / d². None when there is no positive difference."""
+    d = p_better - p_baseline
+    if d <= 0:
+        return None
+    spread = p_better * (1 - p_better) + p_baseline * (1 - p_baseline)
+    return max(1, math.ceil(z * z * spread / (d * d)))

@@ -89,6 +89,31 @@ def repair_prompt(code: str, report, level: str = "full") -> str:
             "```python block.")
 
 
+SYSTEM_FUNCTIONS = ("You are a careful Python developer who fixes bugs. Reply with only the functions you "
+                    "change, each complete, in one ```python block. Keep the function names and signatures. "
+                    "Do not add tests, examples or print calls.")
+
+
+def functions_prompt(code: str, report, level: str = "full") -> str:
+    """The repair prompt for a reply the size of the fix (``repair(..., ask_for="functions")``): the same code
+    and feedback as ``repair_prompt``; the model sends back only the functions it changes."""
+    return (f"This Python program fails its tests.\n\n```python\n{code.strip()}\n```\n\n"
+            f"What happened when the tests ran:\n{failure_feedback(report, level)}\n\n"
+            "Find the function that causes the failure and fix it. Reply with only the function or functions "
+            "you change, each complete (its def line and its body), in one ```python block. The rest of the "
+            "program stays as it is.")
+
+
+# What the loop asks the model to send back, as (system prompt, repair prompt): the whole corrected program
+# (notebook 01's short bugs, and notebooks 02 and 05 repairing a child), or only the functions it changes.
+ASK_FOR = {"program": (SYSTEM, repair_prompt), "functions": (SYSTEM_FUNCTIONS, functions_prompt)}
+
+
+def refusal_note(reason: str) -> str:
+    """Added to the next prompt when the loop could not use a reply (``ask_for="functions"`` only)."""
+    return f"\n\nYour last reply could not be used: {reason}."
+
+
 def repeat_note(report, level: str = "full", *, unchanged: bool = False) -> str:
     """Added to the next prompt when the model sends a fix the loop has already run: that fix is not run
     again, and the model is told what it did last time."""
