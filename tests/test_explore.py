@@ -1,6 +1,8 @@
 """The evolution explorer reads what the engine recorded: prompts, raw replies, operators, parents, scores,
 errors, repairs, rejected copies, calls and tokens per candidate. Fake runs, no real model."""
 
+from html.parser import HTMLParser
+
 import matplotlib
 import pytest
 
@@ -16,7 +18,7 @@ from helpers.evolution import (
     plot_run,
 )
 from helpers.evolution.explore import WinnerPath, _png
-from helpers.evolution.explore_view import fold_diff, html_view, pick, quick_pick, text
+from helpers.evolution.explore_view import fold_diff, html_view, path_html, path_text, pick, quick_pick, text
 
 matplotlib.use("Agg")
 
@@ -126,6 +128,41 @@ def test_a_run_of_one_generation_explores(capsys):
     box = shown.widget()
     assert f"#{evo.best.id}" in shown._ui["panel"].value and box.children
     assert "The winner" in WinnerPath(evo)._repr_html_() and f"#{evo.best.id}" in repr(WinnerPath(evo))
+
+
+def test_the_static_path_is_one_line_per_candidate_and_keeps_its_diffs_folded():
+    """Under the widget, a long run's diffs (a crossover's against both parents) must not fill the page."""
+    evo, by = fake_run()
+    cross = by["aaabbbbb"]                          # a crossover, with both seeds on its path
+    lines = path_text(evo, cross.id).splitlines()
+    assert len(lines) == 1 + 3 and lines[-1].startswith(f"#{cross.id} ")
+    assert not [line for line in lines if line.startswith(("+", "-", "@@"))]
+    assert lines[-1].endswith(f"against #{by['bbbbb'].id}")   # its change against the better parent, in size
+    page = path_html(evo, cross.id)
+    assert page.count('class="explore-diff"') == 2   # the crossover's two diffs, each one click away
+    assert diffs_shown_open(page) == 0
+
+
+def diffs_shown_open(page: str) -> int:
+    """How many diffs a reader sees without a click: those inside no closed <details>."""
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.open_diffs = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "details":
+                self.stack.append("open" in attrs)
+            if tag == "pre" and "explore-diff" in (attrs.get("class") or "") and all(self.stack):
+                self.open_diffs += 1
+
+        def handle_endtag(self, tag):
+            if tag == "details":
+                self.stack.pop()
+    reader = Reader()
+    reader.feed(page)
+    return reader.open_diffs
 
 
 def test_a_run_where_every_child_crashed_explores():

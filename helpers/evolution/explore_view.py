@@ -191,8 +191,9 @@ def diff_html(lines, title="") -> str:
     return f'{head}<pre class="explore-diff" style="{PRE.format(420)};border:1px solid #d0d7de">{body}</pre>'
 
 
-def html_view(view: CandidateView) -> str:
-    """The view as HTML: the widget's panel, and each step of the static path."""
+def html_view(view: CandidateView, fold: bool = False) -> str:
+    """The view as HTML: the widget's panel, and the winner in the static path (``fold``: its diffs closed,
+    one click away, so the page under the widget stays short)."""
     e = html.escape
     rows = "".join(f"<tr><td>{e(r.name)}</td><td>{e(r.value)}</td><td>{e(r.parent)}</td><td>{e(r.change)}</td></tr>"
                    for r in view.breakdown)
@@ -208,7 +209,9 @@ def html_view(view: CandidateView) -> str:
                   f"<div>Repair: {e(repair)}</div>"]
     parts += ["<b>What changed</b>"] if view.diffs else ["<b>Seed</b>", f"<pre style='{PRE.format(300)}'>"
                                                          f"{e(view.genome.rstrip())}</pre>"]
-    parts += [diff_html(lines, f"--- #{pid} +++ #{view.id}") for pid, lines in view.diffs]
+    diffs = [diff_html(lines, f"--- #{pid} +++ #{view.id}") for pid, lines in view.diffs]
+    parts += [_folded(f"against #{pid}: {_counts(lines)}", d) for (pid, lines), d in zip(view.diffs, diffs, strict=True)] \
+        if fold else diffs
     for i, r in enumerate(view.rejected, 1):   # a copy of a genome seen before: refused, the operator asked again
         parts.append(_fold(f"Rejected copy {i}: not admitted, asked again", r or "(no usable answer)"))
     if view.prompt:
@@ -217,6 +220,16 @@ def html_view(view: CandidateView) -> str:
         what = "The repair's code" if view.operator == "repair" else "The model's raw reply"
         parts.append(_fold(what, view.reply, open_=True))
     return "".join(parts) + "</div>"
+
+
+def _folded(summary, inner_html) -> str:
+    return f"<details><summary>{html.escape(summary)}</summary>{inner_html}</details>"
+
+
+def _counts(lines) -> str:
+    """How big a diff is, in a few words: "12 lines added, 1 removed"."""
+    added, removed = sum(k == "+" for k, _ in lines), sum(k == "-" for k, _ in lines)
+    return f"{added} line{'s' * (added != 1)} added, {removed} removed" if added or removed else "no change"
 
 
 def _fold(summary, body, open_=False) -> str:
@@ -269,25 +282,37 @@ def path_views(evo, cid=None) -> list[CandidateView]:
     return [describe(evo, c.id) for c in evo.lineage(start)]
 
 
+def _step(view) -> str:
+    """One line for a step of the path: its headline and the size of its change against its better parent."""
+    if not view.diffs:
+        return _headline(view)
+    pid, lines = min(view.diffs, key=lambda d: view.changes.get(d[0], float("inf")))   # the smallest gain: the better parent
+    return f"{_headline(view)} · {_counts(lines)} against #{pid}"
+
+
+def _candidates(views) -> str:
+    return f"{len(views)} candidate{'s' * (len(views) != 1)}"
+
+
 def path_text(evo, cid=None) -> str:
+    """The winner's path, one line per candidate: the diffs themselves are the explorer's (a long run's
+    crossovers, each against both parents, would fill a screen)."""
     views = path_views(evo, cid)
-    steps = [f"{_headline(v)}\n" + ("\n".join(f"--- #{p}\n+++ #{v.id}\n{diff_text(lines)}" for p, lines in v.diffs)
-                                     or v.genome.rstrip()) for v in views]
-    return f"The winner #{views[-1].id} and its path from the seed ({len(views)} candidates):\n\n" + \
-        "\n\n".join(steps)
+    return (f"The winner #{views[-1].id} and its path from the seed ({_candidates(views)}; each one's diff is "
+            "in the explorer):\n" + "\n".join(_step(v) for v in views))
 
 
 def path_html(evo, cid=None) -> str:
-    """What ``explore`` leaves where no widget runs (GitHub, nbconvert): the winner, its score breakdown, and
-    each ancestor with its score and its diff against its parents."""
+    """What ``explore`` leaves where no widget runs (GitHub, nbconvert): the winner's path, one line per
+    candidate that opens on its code or its diffs, then the winner with its score breakdown (diffs folded)."""
     views = path_views(evo, cid)
     e = html.escape
     steps = []
     for v in views[:-1]:
         body = "".join(diff_html(lines, f"--- #{p} +++ #{v.id}") for p, lines in v.diffs) or \
             f"<pre style='{PRE.format(300)}'>{e(v.genome.rstrip())}</pre>"
-        steps.append(f"<div><b>{e(_headline(v))}</b></div>{body}")
-    winner = html_view(views[-1]).replace("<details open>", "<details>")   # its reply: folded here
+        steps.append(_folded(_step(v), body))
+    winner = html_view(views[-1], fold=True).replace("<details open>", "<details>")   # its reply: folded here
     return (f'<details open class="explore-path"><summary><b>The winner #{views[-1].id} and its path from the '
-            f"seed</b> ({len(views)} candidates, seeds first; a static copy that reads where widgets do not run)"
-            f"</summary>{''.join(steps)}<hr>{winner}</details>")
+            f"seed</b> ({_candidates(views)}, seeds first; a static copy that reads where widgets do not run: "
+            f"click a line to open it)</summary>{''.join(steps)}<hr>{winner}</details>")
