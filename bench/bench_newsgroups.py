@@ -15,9 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.evolution import POST_FINAL, SEED_PROGRAM, NewsgroupsTask, load_newsgroups  # noqa: E402
-from helpers.evolution.newsgroups import HARNESS  # noqa: E402
-from helpers.sandbox import ForkServer  # noqa: E402
+from helpers.evolution import POST_FINAL, SEED_PROGRAM, load_newsgroups, newsgroups_problem  # noqa: E402
+from helpers.evolution.tasks.newsgroups import DATA_FILE, score  # noqa: E402
 
 VARIANTS = [SEED_PROGRAM, POST_FINAL,
             POST_FINAL.replace("SelectKBest(chi2, k=8000),", ""),
@@ -26,9 +25,9 @@ VARIANTS = [SEED_PROGRAM, POST_FINAL,
 
 def in_process(task, code):
     namespace = {}
-    exec(compile(code + HARNESS, "<candidate>", "exec"), namespace)   # trusted programs only
-    v = namespace["_evaluate"](task.data.path)
-    return task.score(v["accuracy"], v["train_time"], v["pred_time"])
+    exec(compile(task.program(code) + "\n\n" + task.evaluator, "<candidate>", "exec"), namespace)   # trusted only
+    v = namespace[task.inline]("validation", data=str(task.files[DATA_FILE]))
+    return score(task.options, v["accuracy"], v["train_time"], v["pred_time"])
 
 
 def timed(label, fn, programs, results):
@@ -51,17 +50,16 @@ def main():
     with open(data.path, "rb") as f:
         pickle.load(f)   # warm the page cache for everyone
     programs = (VARIANTS * args.n)[: args.n]
-    task = NewsgroupsTask(data, timeout=120)
+    task = newsgroups_problem(data, timeout=120, warm=())   # cold: a fresh Python per candidate
     results = {}
     timed("in-process, sequential", lambda ps: [in_process(task, p) for p in ps], programs, results)
     timed("sandbox (cold), sequential", lambda ps: [task.fitness(p).score for p in ps], programs, results)
     with ThreadPoolExecutor(args.workers) as pool:
         timed(f"sandbox (cold), {args.workers} threads", lambda ps: [f.score for f in pool.map(task.fitness, ps)],
               programs, results)
-        with ForkServer(preload=("numpy", "sklearn")) as server:
-            warm = NewsgroupsTask(data, timeout=120, warm=server)
-            timed(f"sandbox (warm fork), {args.workers} threads",
-                  lambda ps: [f.score for f in pool.map(warm.fitness, ps)], programs, results)
+        warm = newsgroups_problem(data, timeout=120)   # the folder's warm=["numpy", "sklearn"]: a forked template
+        timed(f"sandbox (warm fork), {args.workers} threads",
+              lambda ps: [f.score for f in pool.map(warm.fitness, ps)], programs, results)
     seq, cold, conc = (results["in-process, sequential"], results["sandbox (cold), sequential"],
                        results[f"sandbox (cold), {args.workers} threads"])
     print(f"\nsandbox overhead (cold, sequential / in-process): {cold / seq:.2f}x")

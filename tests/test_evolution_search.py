@@ -10,11 +10,9 @@ from helpers import FakeLLM
 from helpers.evolution import (
     PASSWORD_SEEDS,
     SEEDS,
-    Check,
     Context,
     Evolution,
     Fitness,
-    NewsgroupsTask,
     PasswordTask,
     ast_key,
     best_within,
@@ -22,6 +20,7 @@ from helpers.evolution import (
     llm_crossover,
     llm_mutation,
     load_newsgroups,
+    newsgroups_problem,
     random_mutation,
     run_arms,
     summarise_arms,
@@ -111,7 +110,7 @@ def test_the_context_carries_the_top_programs_the_parents_own_failures_first_and
 
 
 def test_newsgroups_prompts_show_memory_and_the_mode(small):
-    task = NewsgroupsTask(small)
+    task = newsgroups_problem(small)
     fake = FakeLLM(["no code here"] * 20)
     evo = Evolution(lambda g: Fitness(0.0, error="ValueError: boom") if "MultinomialNB" in g else Fitness(0.5),
                     task.operators(fake, crossover_share=0.0), population_size=3, children=1, key=ast_key)
@@ -127,7 +126,7 @@ def test_newsgroups_prompts_show_memory_and_the_mode(small):
 
 def test_explore_prompts_name_one_untried_idea_each_and_the_children_of_a_generation_get_different_ones(small):
     from dataclasses import replace
-    task = NewsgroupsTask(small)
+    task = newsgroups_problem(small)
     tfidf = Evolution(lambda g: Fitness(0.5), task.operators(FakeLLM([])), population_size=3).start(SEEDS)[2]
     assert "TfidfVectorizer" in tfidf.genome
     ctx = Context(generation=1, mode="explore")
@@ -136,7 +135,7 @@ def test_explore_prompts_name_one_untried_idea_each_and_the_children_of_a_genera
     assert len(set(asked)) == 3 and not any("TF-IDF" in a for a in asked)    # the parent already uses TF-IDF
     later = task.mutation_prompt(tfidf, replace(ctx, generation=3))
     assert asked[0] not in later                                              # later generations go on down the list
-    bare = NewsgroupsTask(small, ideas=None).mutation_prompt(tfidf, ctx)
+    bare = newsgroups_problem(small, ideas=()).mutation_prompt(tfidf, ctx)
     assert "Explore: change the features or the model" in bare
 
 
@@ -179,7 +178,7 @@ def test_newsgroups_repair_uses_notebook_01s_loop_with_the_evaluation_as_its_tes
         import shutil
         from dataclasses import replace
         data = replace(small, path=str(shutil.copy(small.path, tmp_path / "data.pkl")))
-    task = NewsgroupsTask(data)
+    task = newsgroups_problem(data)
     fixed = f"```python\n{SEEDS[2]}```"
     fake = FakeLLM([fixed])
     evo = Evolution(task.fitness, [llm_mutation(FakeLLM([f"```python\n{BROKEN}```"]), lambda c, ctx: "x",
@@ -202,48 +201,48 @@ def small():
 
 
 def staged(task, accuracy):
-    """Record which stages a program was run at, with a made-up accuracy per stage."""
+    """Record which stages a program was run at, with a made-up accuracy per stage (no sandbox)."""
     stages = []
 
-    def run(code, stage):
+    def measure(block, stage):
         stages.append(stage)
-        return Fitness(accuracy[stage], [Check("runs", True)], info={"accuracy": accuracy[stage], "stage": stage})
-    task.run = run
+        return {"accuracy": accuracy[stage], "train_time": 0.1, "pred_time": 0.1, "n_train": 100, "n_predict": 50}, {}
+    task._measure = measure
     return stages
 
 
 def test_the_cascade_stops_a_weak_candidate_after_the_slice_and_runs_a_good_one_fully(small):
-    task = NewsgroupsTask(small, cascade=0.5)
+    task = newsgroups_problem(small, cascade=0.5)
     stages = staged(task, {"slice": 0.4, "validation": 0.7, "test": 0.9})
     weak = task.fitness("def solve(): ...")
     assert stages == ["slice"] and weak.info["stage"] == "slice"
     assert any(c.name == "cascade" and "below 0.500" in c.why for c in weak.checks)
     stages.clear()
-    task.cascade = 0.3
+    task.thresholds = [0.3]
     assert task.fitness("def solve(): ...").info["stage"] == "validation" and stages == ["slice", "validation"]
     assert "test" not in stages                          # selection never sees the test split
 
 
 def test_the_cascade_with_real_programs_in_the_sandbox(small):
-    task = NewsgroupsTask(small, cascade=1.01, slice_size=100)   # no accuracy reaches 1.01, even on the made-up corpus
+    task = newsgroups_problem(small, cascade=1.01, slice_size=100)   # no accuracy reaches 1.01, even on the made-up corpus
     stopped = task.fitness(SEEDS[2])
     assert stopped.info["stage"] == "slice" and stopped.score > 0
     assert [c.why for c in stopped.checks if c.name == "cascade" and c.passed is False], "says why it stopped"
-    task.cascade = 0.0
+    task.thresholds = [0.0]
     full = task.fitness(SEEDS[2])
     assert full.info["stage"] == "validation" and not [c for c in full.checks if c.name == "cascade"]
 
 
 def test_held_out_reporting_uses_the_test_split_only_there(small):
-    task = NewsgroupsTask(small)
+    task = newsgroups_problem(small)
     stages = staged(task, {"slice": 0.1, "validation": 0.2, "test": 0.75})
-    table = task.held_out_table({"seed": "a", "winner (#7)": "b"})
+    table = task.held_out_table({"seed": "def solve(): 'a'", "winner (#7)": "def solve(): 'b'"})
     assert stages == ["test", "test"]
     assert list(table["program"]) == ["seed", "winner (#7)"] and list(table["held-out accuracy"]) == [0.75, 0.75]
 
 
 def test_the_validation_split_is_inside_the_training_split_and_the_test_split_is_untouched(small):
-    task = NewsgroupsTask(small)
+    task = newsgroups_problem(small)
     val, test = task.run(SEEDS[2], "validation"), task.run(SEEDS[2], "test")
     assert val.info["stage"] == "validation" and test.info["stage"] == "test"
     assert "validation split" in val.feedback() and "held-out test split" in test.feedback()

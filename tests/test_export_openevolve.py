@@ -10,11 +10,12 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from fakeserver import chat_body
 
-from helpers.evolution.problem import START, Problem
+from helpers.evolution.problem import START, Problem, load_problem
 from helpers.evolution.problems import HERE, load_example
 
 try:
@@ -79,7 +80,8 @@ def assert_same(openevolve, fitness, score_key="combined_score"):
 def test_openevolve_scores_the_export_as_the_notebook(name, blocks, tmp_path, openevolve_scores):
     problem = load_example(name)
     folder = problem.export_openevolve(tmp_path / name, **LOOPBACK)
-    assert sorted(p.name for p in folder.iterdir()) == ["config.yaml", "evaluator.py", "initial_program.py"]
+    assert sorted(p.name for p in folder.iterdir()) == ["config.yaml", "evaluator.py", "initial_program.py",
+                                                       "workshop.toml"]
     seed = (folder / "initial_program.py").read_text()
     assert "# EVOLVE-BLOCK-START" in seed and "# EVOLVE-BLOCK-END" in seed
     assert problem.evaluator.rstrip() in (folder / "evaluator.py").read_text()   # the learner's, unchanged
@@ -89,6 +91,33 @@ def test_openevolve_scores_the_export_as_the_notebook(name, blocks, tmp_path, op
         assert_same(openevolve_scores(folder, code), problem.fitness(block or problem.block))
     if name == "bin_packing":   # the figures the notebook prints come from run(block, "evaluate")
         assert_same(openevolve_scores(folder, problem.program(BETTER_PACKING)), problem.run(BETTER_PACKING))
+
+
+@pytest.mark.parametrize("name, blocks", [("bin_packing", [BETTER_PACKING, "def priority(item, bins):\n    return 0\n"]),
+                                          ("faster", [FAST_PAIRS, WRONG_PAIRS])])
+def test_the_exported_folder_loads_back_as_the_same_problem(name, blocks, tmp_path):
+    """load_problem(export_openevolve(problem, folder)): the same seed score, the same children's scores and
+    errors (a stop at stage 1 included), the same words, ideas and held-out function."""
+    original = load_example(name)
+    again = load_problem(original.export_openevolve(tmp_path / name, **LOOPBACK))
+    assert again.description == original.description and again.ideas == original.ideas
+    assert again.held_out_name == original.held_out_name and again.thresholds == original.thresholds
+    assert again.baselines == original.baselines and again.timeout == original.timeout
+    for block in [original.block, *blocks]:
+        mine, theirs = original.fitness(block), again.fitness(block)
+        assert (theirs.score, theirs.error, theirs.info["stage"]) == (mine.score, mine.error, mine.info["stage"])
+    assert again.check().score == original.check().score
+    table = again.held_out_table({"seed": again.block})
+    assert table["combined_score"][0] == original.held_out_table({"seed": original.block})["combined_score"][0]
+
+
+def test_a_loaded_openevolve_folder_exports_and_loads_back_with_its_cascade(tmp_path):
+    folder = Path(__file__).parent / "data" / "openevolve_style" / "three_stages"
+    original = load_problem(folder)
+    again = load_problem(original.export_openevolve(tmp_path / "again", **LOOPBACK))
+    assert again.stages == original.stages and again.thresholds == original.thresholds == [0.5, 0.4]
+    for block in [original.block, "def guess():\n    return 7\n", "def guess():\n    return 1\n"]:
+        assert again.fitness(block).score == original.fitness(block).score
 
 
 def test_a_score_with_another_name_is_openevolves_combined_score(tmp_path, openevolve_scores):
@@ -103,13 +132,13 @@ def test_a_score_with_another_name_is_openevolves_combined_score(tmp_path, opene
 
 
 def test_openevolve_runs_one_iteration_against_a_loopback_server(tmp_path, server, clean_env):
-    """OpenEvolve's command line, as a learner runs it: the fake model answers with a diff, OpenEvolve applies it
-    inside the block, scores the child with the exported evaluator and keeps it as its best."""
+    """OpenEvolve's command line, as a learner runs it: the fake local model answers with the whole program (the
+    export asks a local model for full rewrites), OpenEvolve keeps the block's change, scores the child with the
+    exported evaluator and keeps it as its best."""
     problem = load_example("bin_packing")
     folder = problem.export_openevolve(tmp_path / "run", provider="local", base_url=server.url + "/v1",
                                        model="fake-model", iterations=1, quiet=True)
-    server.add(body=chat_body("<<<<<<< SEARCH\n    return -(bins - item)\n=======\n"
-                              f"    {BETTER_PACKING.splitlines()[1].strip()}\n>>>>>>> REPLACE\n"))
+    server.add(body=chat_body(f"```python\n{problem.program(BETTER_PACKING)}```\n"))
     run = subprocess.run([sys.executable, "-m", "openevolve.cli", str(folder / "initial_program.py"),
                           str(folder / "evaluator.py"), "--config", str(folder / "config.yaml"),
                           "--iterations", "1", "--output", str(tmp_path / "out")],
@@ -117,6 +146,7 @@ def test_openevolve_runs_one_iteration_against_a_loopback_server(tmp_path, serve
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     asked = [r for r in server.requests if r["method"] == "POST"]
     assert len(asked) == 1 and asked[0]["json"]["model"] == "fake-model"
+    assert asked[0]["json"]["max_tokens"] == problem.max_tokens and "seed" not in asked[0]["json"]
     assert asked[0]["json"]["messages"][0]["content"].startswith(problem.description)   # the system message
     best = (tmp_path / "out" / "best" / "best_program.py").read_text()
     seed = (folder / "initial_program.py").read_text()
@@ -145,3 +175,17 @@ def test_a_local_server_gets_no_key_and_no_cascade_without_one(tmp_path, clean_e
     config = load_config(str(folder / "config.yaml"))
     assert config.llm.models[0].api_key == "local" and config.llm.models[0].api_base == LOOPBACK["base_url"]
     assert not config.evaluator.cascade_evaluation and "evaluate_stage2" not in (folder / "evaluator.py").read_text()
+
+
+def test_a_local_model_gets_full_rewrites_a_token_cap_and_unseeded_samples(tmp_path, clean_env):
+    """What the capstone benchmark needed for a 1.5B local model (bench/capstone): diff mode failed every
+    iteration, OpenEvolve's 4096-token default costs minutes a call, and one seed sent with every request makes a
+    local server answer a repeated prompt identically. A cloud provider keeps diffs, with a cap of its own."""
+    problem = load_example("bin_packing")
+    local = load_config(str(problem.export_openevolve(tmp_path / "local", **LOOPBACK) / "config.yaml"))
+    assert local.diff_based_evolution is False and local.llm.max_tokens == problem.max_tokens
+    assert local.random_seed is None and local.database.random_seed == 42
+    clean_env.setenv("OPENAI_API_KEY", SECRET)   # OpenEvolve's load_config resolves ${OPENAI_API_KEY}
+    cloud = load_config(str(problem.export_openevolve(tmp_path / "cloud", provider="openai") / "config.yaml"))
+    assert cloud.diff_based_evolution is True and cloud.random_seed == 42
+    assert problem.max_tokens < cloud.llm.max_tokens < 4096

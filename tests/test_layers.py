@@ -152,9 +152,9 @@ def lesson_of(module: str) -> str | None:
     return next((lesson for lesson in LESSONS if module == lesson or module.startswith(lesson + ".")), None)
 
 
-# The sanctioned edges: notebooks 02 and 05 repair a crashing child with notebook 01's loop (helpers/repair/loop.py
-# lives in helpers for that reason) instead of writing a second loop.
-SHARED_LOOPS = {("helpers.evolution.newsgroups", "helpers.repair"), ("helpers.evolution.problem", "helpers.repair")}
+# The sanctioned edge: notebooks 02 and 05 repair a crashing child with notebook 01's loop (helpers/repair/loop.py
+# lives in helpers for that reason) through Problem, instead of writing a second loop.
+SHARED_LOOPS = {("helpers.evolution.problem.core", "helpers.repair")}
 
 
 def test_lessons_sit_on_top_and_do_not_import_each_other():

@@ -16,15 +16,15 @@ from helpers.evolution import (
     SEED_PROGRAM,
     SEEDS,
     Evolution,
-    NewsgroupsTask,
     check_speed_weights,
     extract_solve,
     load_newsgroups,
-    newsgroups_data,
+    newsgroups_problem,
 )
-from helpers.evolution.newsgroups import changes, combined_score, settings, time_to_score
-from helpers.evolution.newsgroups_data import offline_corpus, real_corpus_cached, split_corpus
-from helpers.evolution.tidy import strip_junk
+from helpers.evolution.tasks import newsgroups_data
+from helpers.evolution.tasks.newsgroups import caps, changes, combined_score, score, settings, time_to_score
+from helpers.evolution.tasks.newsgroups_data import offline_corpus, real_corpus_cached, split_corpus
+from helpers.evolution.tasks.tidy import strip_junk
 
 
 @pytest.fixture(scope="module")
@@ -100,24 +100,24 @@ def test_the_score_is_the_posts():
 
 
 def test_the_caps_are_for_the_whole_splits_and_a_smaller_run_gets_a_proportional_cap(small):
-    task = NewsgroupsTask(small, max_train_time=8, max_pred_time=3)
+    task = newsgroups_problem(small, max_train_time=8, max_pred_time=3)
     n_train, n_test = len(small.X_train), len(small.X_test)
-    assert task.caps(n_train, n_test) == (8, 3)
-    assert task.caps(n_train // 2, n_test // 3) == pytest.approx((4, 1), rel=0.02)
+    assert caps(task.options, n_train, n_test) == (8, 3)
+    assert caps(task.options, n_train // 2, n_test // 3) == pytest.approx((4, 1), rel=0.02)
     # 6 CPU seconds of training: fast on the whole split, too slow for a run on half of it
-    assert task.score(0.75, 6, 0.5) == pytest.approx(0.8)
-    assert task.score(0.75, 6, 0.5, n_train // 2, n_test) == pytest.approx(0.7)
-    assert f"training on {n_train:,} documents takes at most 8 CPU seconds" in task.describe_score()
+    assert score(task.options, 0.75, 6, 0.5) == pytest.approx(0.8)
+    assert score(task.options, 0.75, 6, 0.5, n_train // 2, n_test) == pytest.approx(0.7)
+    assert f"training on {n_train:,} documents takes at most 8 CPU seconds" in task.description
     validation = task.run(SEEDS[2], "validation")            # the harness says how many documents each stage used
     assert validation.info["status"] == "ok" and "more than" not in validation.feedback()
 
 
 def test_good_programs_score_in_the_sandbox_and_broken_ones_score_zero_with_their_error(small):
-    task = NewsgroupsTask(small, timeout=60)
+    task = newsgroups_problem(small, timeout=60)
     good = task.fitness(POST_FINAL)
     assert good.info["status"] == "ok" and 0.3 < good.info["accuracy"] <= 1
-    assert good.score == pytest.approx(task.score(good.info["accuracy"], good.info["train_time"],
-                                                  good.info["pred_time"]), abs=1e-4)
+    assert good.score == pytest.approx(score(task.options, good.info["accuracy"], good.info["train_time"],
+                                             good.info["pred_time"]), abs=1e-4)
     broken = task.fitness(SEED_PROGRAM.replace("model.fit(X, y)", "model.fit(X, y[:3])"))
     assert broken.score == 0.0 and "ValueError" in broken.error
     assert "/tmp/" not in broken.error                                    # no temporary paths in prompts
@@ -127,18 +127,18 @@ def test_good_programs_score_in_the_sandbox_and_broken_ones_score_zero_with_thei
 @pytest.mark.skipif(tuple(int(x) for x in sklearn.__version__.split(".")[:2]) < (1, 8),
                     reason="liblinear refuses 20 classes only from scikit-learn 1.8")
 def test_the_posts_seed_as_printed_fails_on_this_scikit_learn(small):
-    fit = NewsgroupsTask(small).fitness(POST_SEED)
+    fit = newsgroups_problem(small).fitness(POST_SEED)
     assert fit.score == 0.0 and "liblinear" in fit.error
 
 
 def test_a_slow_candidate_is_stopped_by_the_timeout(small):
     slow = "def solve():\n    import time\n    def train_model(X, y):\n        time.sleep(30)\n    return train_model\n"
-    fit = NewsgroupsTask(small, timeout=3).fitness(slow)
+    fit = newsgroups_problem(small, timeout=3).fitness(slow)
     assert fit.score == 0.0 and fit.info["status"] == "timeout" and "timed out" in fit.error
 
 
 def test_the_same_program_scores_the_same_accuracy_twice(small):
-    task = NewsgroupsTask(small, timeout=60)
+    task = newsgroups_problem(small, timeout=60)
     a, b = task.fitness(POST_FINAL), task.fitness(POST_FINAL)
     assert a.info["accuracy"] == b.info["accuracy"]                       # the harness seeds numpy
 
@@ -151,7 +151,7 @@ def test_extract_solve_keeps_solve_and_its_imports_only():
 
 
 def test_prompts_carry_the_error_of_a_broken_parent_and_the_evolution_repairs_it(small):
-    task = NewsgroupsTask(small, timeout=60)
+    task = newsgroups_problem(small, timeout=60)
     fake = FakeLLM([lambda r: f"```python\n{POST_FINAL}```"] * 4)
     evo = Evolution(task.fitness, task.operators(fake, crossover_share=0.0), population_size=2, children=1, seed=0)
     evo.run(1, seeds=["def solve():\n    raise RuntimeError('boom')\n"], progress=False)
@@ -161,15 +161,18 @@ def test_prompts_carry_the_error_of_a_broken_parent_and_the_evolution_repairs_it
 
 
 def test_the_task_travels_light(small):
-    clone = pickle.loads(pickle.dumps(NewsgroupsTask(small)))
-    assert clone.data.X_train == [] and clone.data.path == small.path and Path(clone.data.path).exists()
+    """A Dask executor pickles the problem with each job: the data goes as its file's path, never as documents."""
+    blob = pickle.dumps(newsgroups_problem(small))
+    clone = pickle.loads(blob)
+    assert clone.files["data.pkl"] == Path(small.path) and Path(small.path).exists() and len(blob) < 50_000
+    assert clone.description == newsgroups_problem(small).description
 
 
 def test_check_speed_weights(small, capsys):
     assert check_speed_weights(None) is False
-    assert check_speed_weights(NewsgroupsTask(small)) is False
+    assert check_speed_weights(newsgroups_problem(small)) is False
     assert "still the post's score" in capsys.readouterr().out
-    fast = NewsgroupsTask(small, accuracy_weight=0.5, max_train_time=2, max_pred_time=0.5)
+    fast = newsgroups_problem(small, accuracy_weight=0.5, max_train_time=2, max_pred_time=0.5)
     assert check_speed_weights(fast) is False                             # no evolution yet
     evo = Evolution(fast.fitness, [], population_size=1)
     evo.start([POST_FINAL])
@@ -206,7 +209,7 @@ def test_strip_junk_keeps_what_makes_the_score_and_the_score_stays_the_same(smal
     for kept in ("model.fit(X, y)", "ComplementNB(alpha=0.5)", "return model", "return train_model"):
         assert kept in clean
     assert strip_junk(clean) == clean and strip_junk(SEED_PROGRAM).strip() == SEED_PROGRAM.strip()
-    task = NewsgroupsTask(small, timeout=60)
+    task = newsgroups_problem(small, timeout=60)
     before, after = task.run(JUNK_WINNER, "validation"), task.run(clean, "validation")
     assert before.info["status"] == after.info["status"] == "ok"
     assert before.info["accuracy"] == after.info["accuracy"]

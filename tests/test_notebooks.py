@@ -1,5 +1,5 @@
 """Every notebook and every solution runs top to bottom under replay, headless, with no network,
-and keeps the shape promised in ../shared/NOTEBOOK-CONTRACT.md."""
+and keeps the shape promised in docs/contract.md (the notebook contract)."""
 
 import ast
 import importlib
@@ -19,7 +19,22 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 WIDGETS = re.compile(r"\b(interact|interactive|IntSlider|FloatSlider|Dropdown|Button|Text|Textarea|Output|HBox|VBox)\b")
-LESSON_PACKAGES = {"helpers.repair", "helpers.evolution", "helpers.toolmaker", "helpers.team"}
+
+
+def lesson_packages() -> set[str]:
+    """The packages a notebook may import from besides ``helpers``, found in helpers/ by docs/contract.md's
+    rule: a package (a folder with an ``__init__.py``, at any depth) whose own ``__all__`` names an exercise
+    check (``check_...``). The infrastructure (``helpers.llm``, ``helpers.sandbox``) has no exercises."""
+    found = set()
+    for init in sorted((ROOT / "helpers").rglob("__init__.py")):
+        name = ".".join(init.parent.relative_to(ROOT).parts)
+        public = vars(importlib.import_module(name)).get("__all__", [])
+        if name != "helpers" and any(n.startswith("check_") for n in public):
+            found.add(name)
+    return found
+
+
+LESSON_PACKAGES = lesson_packages()
 KEY_SHAPES = re.compile(r"(sk-[A-Za-z0-9_-]{16,}|gsk_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{20,})")
 REPLAYED = {}   # lesson -> its executed notebook: tests/test_slides.py builds the decks from it, not a second run
 
@@ -120,6 +135,14 @@ def test_keeps_the_contract(path):
         assert "llm.usage" in cells[-1].source or "llm.usage" in cells[-2].source
         first_md = next(c for c in nb.cells if c.cell_type == "markdown")
         assert len(first_md.source) > 200
+
+
+def test_lesson_packages_are_found_by_the_contracts_rule():
+    """The rule finds no infrastructure, and every package it finds is a lesson some notebook imports from."""
+    assert LESSON_PACKAGES and not LESSON_PACKAGES & {"helpers", "helpers.llm", "helpers.sandbox"}
+    setups = " ".join(code_cells(nbformat.read(p, as_version=4))[0].source for p in LESSONS)
+    for package in LESSON_PACKAGES:
+        assert f"from {package} import" in setups, f"{package} exports checks, but no notebook's setup imports it"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)

@@ -16,7 +16,14 @@ from helpers.evolution import (
     parse_password,
     password_fitness,
 )
-from helpers.evolution.passwords import MONTH, SEEDS, fix_hint, has_a_month, parse_passwords, random_edit
+from helpers.evolution.tasks.passwords import (
+    MONTH,
+    SEEDS,
+    fix_hint,
+    has_a_month,
+    parse_passwords,
+    random_edit,
+)
 
 PERFECT = "Sun7#Moon8✨Rise"   # 15 visible characters, 7 + 8 = 15, both cases, an emoji, a special
 

@@ -52,14 +52,19 @@ BAD = {
     "EVOLVE-BLOCK-START' and 0": (SEED.replace(END, ""), EVALUATOR, {}),
     "START above END": (SEED.replace(START, "#").replace(END, START).replace("#\n", END + "\n", 1), EVALUATOR, {}),
     "failed on the seed": (SEED, EVALUATOR.replace("value = load", "value = 1 / 0 + load"), {}),
-    "returned no 'combined_score'": (SEED, EVALUATOR.replace('"combined_score"', '"score"'), {}),
+    "returned no 'combined_score'": (SEED, EVALUATOR.replace('"combined_score"', '"score"'), {"score": "combined_score"}),
+    "returned no number to score": (SEED, EVALUATOR.replace('{"combined_score": float(value), "value": value}',
+                                                            '{"note": "high"}'), {}),
     "not a number": (SEED, EVALUATOR.replace("float(value), \"value\"", "str(value), \"value\""), {}),
     "not a finite number": (SEED, EVALUATOR.replace("float(value), \"value\"", "float('nan'), \"value\""), {}),
     "defines no evaluate_stage1": (SEED, EVALUATOR.replace("def evaluate_stage1", "def other"), {"cascade": 0.5}),
-    "not above 0": (SEED.replace("return f(3)", "return f(-3)"), EVALUATOR, {}),
+    "defines no evaluate(": (SEED, EVALUATOR.replace("def evaluate(", "def score("), {}),
+    "which evaluate_stage1 does not report": (SEED, EVALUATOR, {"cascade": 0.5, "cascade_metric": "accuracy"}),
+    "metric 'combined_score' is 'high'": (SEED, EVALUATOR.replace(
+        "return {\"combined_score\": float(value), \"value\": value}",
+        "from openevolve.evaluation_result import EvaluationResult\n"
+        "    return EvaluationResult(metrics={'combined_score': 'high'}, artifacts={})"), {}),
 }
-
-
 @pytest.mark.parametrize("what", BAD)
 def test_bad_input_gets_one_line_before_any_llm_call(what):
     seed, evaluator, kw = BAD[what]
@@ -70,6 +75,42 @@ def test_bad_input_gets_one_line_before_any_llm_call(what):
     assert what in message, message
     assert "\n" not in message, "one line"
     assert not fake.requests, "the model was called before the problem was checked"
+
+
+def test_evolve_of_no_problem_says_what_to_run_first():
+    fake = FakeLLM(["```python\ndef f(x):\n    return x\n```"])
+    for wrong in (None, "my_problem", EVALUATOR):
+        with pytest.raises(ProblemError) as err:
+            evolve(wrong, fake, generations=1, progress=False)
+        assert "\n" not in str(err.value) and "run the cell that makes it first" in str(err.value)
+    assert not fake.requests
+
+
+def test_a_seed_that_scores_nothing_is_a_valid_start_said_in_one_line(capsys):
+    fake = FakeLLM([f"```python\ndef f(x):\n    return x + {k}\n```" for k in range(3, 9)])
+    problem = make(SEED.replace("return f(3)", "return f(-3)"))   # scores -3: below a crash's 0
+    evo = evolve(problem, fake, generations=1, children=2, progress=False)
+    said = [line for line in capsys.readouterr().out.splitlines() if "scored nothing" in line]
+    assert len(said) == 1 and "-3" in said[0]
+    assert evo.best.score > 0 and fake.requests
+
+
+def test_a_crash_ranks_below_every_scored_program_even_a_negative_one():
+    fake = FakeLLM(["```python\ndef f(x):\n    return x / 0\n```", "```python\ndef f(x):\n    return x / 0\n```"])
+    problem = make(SEED.replace("return f(3)", "return f(-3)"))
+    evo = evolve(problem, fake, generations=1, children=1, progress=False)
+    crashed = [c for c in evo.candidates.values() if c.failed]
+    assert crashed and crashed[0].score == 0.0 > evo.best.score == -3.0   # the seed stays the best
+    assert evo.best.op == "seed" and evo.population[0].op == "seed"
+
+
+def test_without_combined_score_the_score_is_openevolves_average_and_says_so(capsys):
+    evaluator = EVALUATOR.replace('"combined_score": float(value), "value": value',
+                                  '"a": float(value), "b": 1.0, "flag": True, "text": "x"')
+    fit = make(evaluator=evaluator).check()
+    assert fit.score == pytest.approx((3.0 + 1.0) / 2)    # the flag and the text do not count
+    said = capsys.readouterr().out
+    assert "the average of 2 numeric metrics (OpenEvolve's rule)" in said
 
 
 def test_the_evaluator_runs_in_the_sandbox_not_in_the_kernel(tmp_path):

@@ -1,5 +1,6 @@
 """Every notebook builds an instructor's deck (tools/slides.py) that a room can read: a slide per section,
-short code, no empty slide, speaker notes, and the replayed run's plots on it."""
+short code, no empty slide, the replayed run's plots on it, and speaker notes for every section that come from
+docs/notes/ (written for the instructor, never copied from the notebook) and never appear in a notebook."""
 
 import copy
 import importlib.util
@@ -14,6 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+# a duration with its unit: "41 s", "5.6 min", "237 s" (the notes' figures are measured and say on what)
+DURATION = r"\d+(?:\.\d+)?\s?(?:s|min|minutes|seconds)\b"
 _spec = importlib.util.spec_from_file_location("slides", ROOT / "tools" / "slides.py")
 slides = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(slides)
@@ -79,7 +83,7 @@ def _replayed(path: Path, tmp_path: Path):
 def test_every_notebook_builds_a_deck_a_room_can_read(path, tmp_path):
     nb = _replayed(path, tmp_path)
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    deck = Deck(slides.convert(nb, path.stem, tmp_path / "slides").read_text(encoding="utf-8"))
+    deck = Deck(slides.deck(nb, path, tmp_path / "slides").read_text(encoding="utf-8"))
     leaves = deck.slides
     assert len(leaves) >= 12, f"{len(leaves)} slides: run python tools/slides.py --tag, or split a section"
     for i, slide in enumerate(leaves):
@@ -98,14 +102,22 @@ def test_every_notebook_builds_a_deck_a_room_can_read(path, tmp_path):
         assert where, f"no slide for the section {heading!r}"
         tops[heading] = where[0]
     assert len(set(tops.values())) == len(headings), "each section starts its own slide"
+    notes = slides.read_notes(slides.notes_path(path))
     for heading, top in tops.items():
-        assert any(s["notes"].strip() for s in leaves if s["top"] == top), f"no speaker notes for {heading!r}"
+        said = _plain(" ".join(s["notes"] for s in leaves if s["top"] == top))
+        first = _plain(notes[slides.section_key(heading)].splitlines()[0])
+        assert first in said, f"the speaker notes of {heading!r} are not the ones in {slides.notes_path(path).name}"
     assert sum(s["images"] for s in leaves) >= 1, "the replayed run's plots are on the slides"
 
 
+def _plain(text: str) -> str:
+    """Markdown or rendered HTML text as words alone: no emphasis, code marks or link targets, any case."""
+    text = re.sub(r"[`*_¶]|\[([^\]]*)\]\([^)]*\)", r"\1", unescape(text))
+    return " ".join(text.split()).casefold()
+
+
 def _same(markdown_heading: str, rendered: str) -> bool:
-    plain = re.sub(r"[`*_]|\[([^\]]*)\]\([^)]*\)", r"\1", markdown_heading)
-    return " ".join(plain.split()) == " ".join(rendered.replace("¶", "").split())
+    return _plain(markdown_heading) == _plain(rendered)
 
 
 def _cell(kind, source, slide_type=None):
@@ -128,16 +140,100 @@ def test_tag_gives_defaults_keeps_choices_and_adds_notes_once():
         _cell("md", "### A detail"),
         _cell("md", "A thought of its own.", slide_type="fragment"),
     ])
-    assert slides.tag(nb) == 10      # nine cells typed, one notes cell added
+    assert slides.tag(nb) == 9       # every cell but the one with a type; no cell added
     kinds = [slides.slide_type(c) for c in nb.cells]
-    assert kinds == ["slide", "skip", "slide", "notes", "-", "subslide", "skip", "skip", "skip", "subslide",
-                     "fragment"]
-    notes = nb.cells[3].source
-    assert "1 · The loop (5 min)" in notes and "9 of 21" in notes and "`repair`" in notes, notes
+    assert kinds == ["slide", "skip", "slide", "-", "subslide", "skip", "skip", "skip", "subslide", "fragment"]
     assert slides.tag(nb) == 0, "tagging again changes nothing"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_every_cell_of_a_lesson_carries_slide_metadata(path):
     nb = nbformat.read(path, as_version=4)
-    assert slides.tag(nb) == 0, f"cells without slide metadata or sections without notes: python tools/slides.py --tag {path.relative_to(ROOT)}"
+    assert slides.tag(nb) == 0, f"cells without slide metadata: python tools/slides.py --tag {path.relative_to(ROOT)}"
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: p.name)
+def test_no_notebook_holds_notes_for_the_instructor(path):
+    """Participants read the notebooks in Colab, JupyterLab and on GitHub, where a notes cell is an ordinary one."""
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        assert slides.slide_type(cell) != "notes", f"cell {i} is speaker notes: move it to docs/notes/"
+        if cell.cell_type == "markdown":
+            assert not re.search(r"instructor'?s notes|speaker notes", cell.source[:200], re.I), \
+                f"cell {i} is written for the instructor: move it to {slides.notes_path(path).relative_to(ROOT)}"
+
+
+def _sentences(notes: str) -> list[str]:
+    """The notes' sentences: each paragraph or list item joined across its lines, without its bold label
+    ("**Time.**"), split at sentence ends and semicolons."""
+    out = []
+    for paragraph in re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)", notes):
+        text = re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", " ".join(paragraph.split()))
+        text = re.sub(r"^\*\*[^*]{1,30}\*\*\s*", "", text)
+        out += [s.strip(" .;:") for s in re.split(r"(?<=[.!?;])\s+", text) if s.strip(" .;:")]
+    return out
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_section_has_notes_of_its_own_with_a_measured_time(path):
+    file = slides.notes_path(path)
+    assert file.exists(), f"write {file.relative_to(ROOT)}: a '## ' block of speaker notes per section"
+    nb = nbformat.read(path, as_version=4)
+    notes = slides.read_notes(file)
+    lacking, stale = slides.missing_notes(nb, notes)
+    assert not lacking, f"sections without speaker notes in {file.name}: {lacking}"
+    assert not stale, f"{file.name} has notes for sections the notebook lacks: {stale}"
+    markdown = _plain(" ".join(c.source for c in nb.cells if c.cell_type == "markdown"))
+    for heading in slides.section_headings(nb):
+        block = notes[slides.section_key(heading)]
+        time = next((line for line in block.splitlines() if line.startswith("**Time")), "")
+        assert re.search(rf"replay[^.]*?{DURATION}", time, re.I), f"{heading!r}: a **Time.** line with its replay time"
+        assert re.search(rf"live[^.]*?{DURATION}", time, re.I), f"{heading!r}: a **Time.** line with its live time"
+        for sentence in _sentences(block):
+            if len(sentence.split()) >= 5:
+                assert _plain(sentence) not in markdown, f"{heading!r}: the notebook already says {sentence!r}"
+
+
+def test_notes_go_into_the_decks_copy_and_are_checked_against_the_sections(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        _cell("md", "# Title\n\nWhat you will learn."),
+        _cell("md", "## 1 · The loop (5 min)\n\nThe loop repairs code."),
+        _cell("code", "run = repair(code)"),
+        _cell("md", "## 2 · `Safety`"),
+    ])
+    file = tmp_path / "notes.md"
+    file.write_text("# Notes\n\nFor the reader of the file.\n\n## Opening\nHello room.\n\n"
+                    "## 1 · The loop\nSay why it stops.\n\n## 9 · Gone\nOld.\n", encoding="utf-8")
+    notes = slides.read_notes(file)
+    assert notes == {"opening": "Hello room.", "1 · the loop": "Say why it stops.", "9 · gone": "Old."}
+    assert slides.missing_notes(nb, notes) == (["2 · `Safety`"], ["9 · gone"])
+    copy = slides.with_notes(nb, notes)
+    assert len(nb.cells) == 4, "the notebook itself is left as it was"
+    assert [(c.source, slides.slide_type(c)) for c in copy.cells if slides.slide_type(c) == "notes"] == [
+        ("Hello room.", "notes"), ("Say why it stops.", "notes")]
+    assert copy.cells[1].source == "Hello room." and copy.cells[3].source == "Say why it stops."
+    notes["2 · safety"] = "Point at the boundary."
+    assert slides.missing_notes(nb, notes) == ([], ["9 · gone"])
+    assert [c.source for c in slides.with_notes(nb, notes).cells][-1] == "Point at the boundary."
+
+
+def test_the_notes_checks_catch_a_copied_sentence_and_a_missing_time():
+    block = "**Point.** The loop repairs code from its tests.\n**Time.** Replay 4 s; live 40 s on OpenAI."
+    assert "the loop repairs code from its tests" in [_plain(s) for s in _sentences(block)]
+    assert re.search(rf"replay[^.]*?{DURATION}", block.splitlines()[1], re.I)
+    assert not re.search(rf"live[^.]*?{DURATION}", "**Time.** Replay 4 s; live: about a coffee.", re.I)
+
+
+def test_the_docs_an_instructor_or_maintainer_reads_stay_inside_the_repository():
+    """A fresh clone has everything: links resolve within it, and nothing names a file beside the repository."""
+    outside = ("../" + "shared", "NOTEBOOK" + "-CONTRACT")     # split, so this file does not match itself
+    files = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")), *sorted((ROOT / "tests").glob("*.py")),
+             *sorted((ROOT / "tools").glob("*.py"))]
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        assert not [o for o in outside if o in text], f"{file.relative_to(ROOT)} points outside the repository"
+        if file.suffix == ".md":
+            for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+                if not re.match(r"[a-z]+:", target):         # http(s): and mailto: links go out by design
+                    path = (file.parent / target).resolve()
+                    assert path.is_relative_to(ROOT) and path.exists(), f"{file.relative_to(ROOT)}: broken link {target}"

@@ -26,6 +26,7 @@ class Fitness:
     checks: list[Check] = field(default_factory=list)
     error: str = ""                 # what went wrong, for candidates that could not be scored
     info: dict = field(default_factory=dict)   # extra measurements (accuracy, timings...)
+    artifacts: dict = field(default_factory=dict)   # text the evaluator sent for the next prompt (OpenEvolve's)
 
     def feedback(self) -> str:
         mark = {True: "PASS", False: "FAIL", None: "-"}
@@ -450,7 +451,9 @@ class Evolution:
 
     @staticmethod
     def _ranked(pool):
-        return sorted(pool, key=lambda c: (-c.score, c.id))   # ties: the older candidate first
+        # A crash ranks below every scored candidate, whatever the scores (a seed may score 0, or less);
+        # ties: the older candidate first.
+        return sorted(pool, key=lambda c: (c.failed, -c.score, c.id))
 
     def _tournament(self, population):
         contenders = self.rng.sample(population, min(self.tournament, len(population)))

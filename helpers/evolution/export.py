@@ -3,14 +3,16 @@
     folder = problem.export_openevolve("my_problem")   # then, in a shell, with the key in the environment:
     openevolve-run my_problem/initial_program.py my_problem/evaluator.py --config my_problem/config.yaml
 
-Three files, OpenEvolve's layout:
+Three files, OpenEvolve's layout, and the kit's own:
   - ``initial_program.py``: the seed, with its ``# EVOLVE-BLOCK-START`` / ``# EVOLVE-BLOCK-END`` markers (the whole
     program marked when the seed had none);
   - ``evaluator.py``: your evaluator's source unchanged, then a few lines that make OpenEvolve select as the
-    notebook did (see ``_SCORE_ALIAS`` and ``_CASCADE``);
+    notebook did (see ``_SCORE_ALIAS``, ``_STOPPED`` and ``_STAGE``);
   - ``config.yaml``: your provider's OpenAI-compatible endpoint and model, the key as ``${VARIABLE}`` (OpenEvolve
     reads it from the environment when it starts; no key is ever written), your description as the system
-    message, and the cascade's threshold.
+    message, and the cascade's thresholds;
+  - ``workshop.toml``: what OpenEvolve ignores and the notebook needs (the description, ideas, held-out function,
+    baselines, the cascade as the notebook runs it), so that ``load_problem(folder)`` is the same problem again.
 """
 
 import json
@@ -21,6 +23,8 @@ from pathlib import Path
 from ..llm.choose import OLLAMA_URL, choose_provider
 from ..llm.factory import model_for
 from ..llm.keys import KEY_NAMES, key_location
+from .problem.blocks import END, START
+from .problem.error import ProblemError
 
 # Every provider as OpenAI-compatible: OpenEvolve speaks only that. Gemini and Groq serve such an endpoint beside
 # their own APIs (so GEMINI_BASE_URL and GROQ_BASE_URL, which point the kit's native SDKs, do not apply here).
@@ -29,8 +33,7 @@ ENDPOINTS = {
     "gemini": "https://generativelanguage.googleapis.com/v1beta/openai/",
     "groq": "https://api.groq.com/openai/v1",
 }
-# OpenEvolve's markers (Problem uses the same; not imported, since problem.py imports this module)
-START, END = "# EVOLVE-BLOCK-START", "# EVOLVE-BLOCK-END"
+
 LOCAL_KEY = "local"   # a local server checks no key, but OpenAI's client refuses to start without one
 
 # Appended when the score has another name than OpenEvolve's.
@@ -49,27 +52,23 @@ def evaluate(program_path):
     return _with_combined_score(_your_evaluate(program_path))
 '''
 
-# Appended when the problem has a cascade: OpenEvolve's cascade differs from the notebook's in two ways.
-_CASCADE = '''
-# The cascade as the notebook ran it. OpenEvolve runs evaluate_stage1, then evaluate_stage2 only when stage 1's
-# combined_score reaches evaluator.cascade_thresholds[0] in config.yaml ({threshold!r}); it never calls evaluate
-# once a stage 1 exists. So stage 2 is your evaluate, and a program stopped at stage 1 scores {failed!r}
-# (its stage-1 score stays in 'stage1_score'), as in the notebook.
-_your_evaluate_stage1 = evaluate_stage1
-
-
-def evaluate_stage1(program_path):
-    metrics = {stage1}
+# Appended when the notebook stops a program at a stage of its cascade: OpenEvolve would keep that stage's score.
+_STOPPED = '''
+# The cascade as the notebook ran it: a program below a stage's threshold scores {failed!r} there, as in the
+# notebook (its own score stays in 'stageN_score'), and OpenEvolve stops it (cascade_thresholds in config.yaml).
+def _stopped_as_in_the_notebook(metrics, threshold, n):
     score = metrics.get("combined_score") if isinstance(metrics, dict) else None
-    if isinstance(score, (int, float)) and score < {threshold!r}:
-        return {{**metrics, "combined_score": {failed!r}, "stage1_score": score}}
+    if isinstance(score, (int, float)) and score < threshold:
+        return {{**metrics, "combined_score": {failed!r}, f"stage{{n}}_score": score}}
     return metrics
-
-
-def evaluate_stage2(program_path):
-    return evaluate(program_path)
 '''
 
+# OpenEvolve calls evaluate_stage1, evaluate_stage2, evaluate_stage3 in turn (never evaluate once a stage 1
+# exists): each of the notebook's stages under OpenEvolve's name.
+_STAGE = '''
+{keep}def evaluate_stage{n}(program_path):
+    return {call}
+'''
 
 def export_openevolve(problem, folder, *, provider: str | None = None, model: str | None = None,
                       base_url: str | None = None, iterations: int = 100, quiet: bool = False) -> Path:
@@ -86,6 +85,7 @@ def export_openevolve(problem, folder, *, provider: str | None = None, model: st
     (folder / "initial_program.py").write_text(_initial_program(problem), encoding="utf-8")
     (folder / "evaluator.py").write_text(_evaluator(problem), encoding="utf-8")
     (folder / "config.yaml").write_text(_config(problem, llm, iterations), encoding="utf-8")
+    (folder / "workshop.toml").write_text(_workshop(problem), encoding="utf-8")
     if not quiet:
         need = f" with {llm['key_env']} set in your shell" if llm["key_env"] else ""
         print(f"OpenEvolve example written to {folder} ({llm['provider']} {llm['model']}). Run it{need}: "
@@ -124,18 +124,72 @@ def _initial_program(problem) -> str:
 
 
 def _evaluator(problem) -> str:
+    if problem.inline:
+        raise ProblemError("this problem's evaluator follows the program in one module (inline=): OpenEvolve hands "
+                           "its evaluator a program file, so write an evaluate(program_path) to export it")
+    if len(problem.stages) > 3 and problem.thresholds:
+        raise ProblemError(f"the cascade has {len(problem.stages)} stages and OpenEvolve runs at most 3: merge some")
     source = problem.evaluator.rstrip() + "\n\n"
     added = []
-    if problem.score_key != "combined_score":
+    alias = bool(problem.score_key) and problem.score_key != "combined_score"
+    if alias:
         added.append(_SCORE_ALIAS.format(score=problem.score_key))
-    if problem.cascade is not None:
-        stage1 = "_your_evaluate_stage1(program_path)"
-        added.append(_CASCADE.format(threshold=float(problem.cascade), failed=float(problem.failed_score),
-                                     stage1=f"_with_combined_score({stage1})" if added else stage1))
+    stops = problem.cascade_stop == "fail" and any(_stage_stops(problem, i) for i in range(len(problem.stages)))
+    if stops:
+        added.append(_STOPPED.format(failed=float(problem.failed_score)))
+    for i, name in enumerate(problem.stages if problem.thresholds else []):
+        call = f"{_kit_name(problem, i)}(program_path)"
+        call = f"_with_combined_score({call})" if alias and name != "evaluate" else call
+        if problem.cascade_stop == "fail" and _stage_stops(problem, i):
+            call = f"_stopped_as_in_the_notebook({call}, {problem.thresholds[i]!r}, {i + 1})"
+        if call != f"evaluate_stage{i + 1}(program_path)":
+            keep = f"_your_{name} = {name}\n\n\n" if name == f"evaluate_stage{i + 1}" else ""
+            added.append(_STAGE.format(keep=keep, n=i + 1, call=call))
     if not added:
         return source
     return (source + "\n# ---- Added by helpers.evolution.export for OpenEvolve; the code above is yours, "
             "unchanged ----\n" + "\n".join(added))
+
+
+def _stage_stops(problem, i) -> bool:
+    """Stage ``i`` has a threshold after it (the last stage has none)."""
+    return i < len(problem.stages) - 1 and i < len(problem.thresholds)
+
+
+def _kit_name(problem, i) -> str:
+    """What the kit calls for stage ``i`` of the exported evaluator: your function, kept under another name
+    where OpenEvolve's name now wraps it."""
+    name = problem.stages[i]
+    shadowed = name == f"evaluate_stage{i + 1}" and (
+        (problem.cascade_stop == "fail" and _stage_stops(problem, i))
+        or (bool(problem.score_key) and problem.score_key != "combined_score"))
+    return f"_your_{name}" if shadowed else name
+
+
+def _workshop(problem) -> str:
+    """The kit's own file (OpenEvolve ignores it): what makes load_problem(folder) the same problem again."""
+    settings = {"name": problem.name, "description": problem.description, "score": problem.score_key,
+                "held_out": problem.held_out_name, "timeout": problem.timeout, "memory_mb": problem.memory_mb,
+                "max_tokens": problem.max_tokens, "failed_score": problem.failed_score,
+                "crossover_share": problem.crossover_share}
+    if problem.thresholds:
+        settings.update(cascade=problem.thresholds, cascade_stop=problem.cascade_stop,
+                        cascade_metric=problem.cascade_metric,
+                        stages=[_kit_name(problem, i) for i in range(len(problem.stages))])
+    lines = ["# The kit's settings for load_problem(this folder); OpenEvolve ignores this file.",
+             "# Written by helpers.evolution.export: see helpers/evolution/problem/folder.py for each key."]
+    lines += [f"{key} = {_toml(value)}" for key, value in settings.items() if value is not None]
+    ideas = [f"{{ marker = {_toml(m)}, idea = {_toml(i)} }}" if m else _toml(i) for m, i in problem.ideas]
+    if ideas:
+        lines += ["ideas = [", *(f"    {idea}," for idea in ideas), "]"]
+    if problem.baselines:
+        lines += ["", "[baselines]", *(f"{_toml(k)} = {_toml(v)}" for k, v in problem.baselines.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value) -> str:
+    """A TOML value: JSON's strings, numbers, booleans and lists are TOML's too."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _quote(value) -> str:
@@ -149,26 +203,52 @@ def _block(text: str, indent: str) -> str:
 
 
 def _system_message(problem) -> str:
-    goal = (f"The goal: a higher {problem.score_key}"
-            + (" (OpenEvolve's combined_score)." if problem.score_key != "combined_score" else "."))
-    ideas = "".join(f"\n- {idea}" for idea in problem.ideas)
+    goal = (f"The goal: a higher {problem.score_name}"
+            + (" (OpenEvolve's combined_score)." if problem.score_name != "combined_score" else "."))
+    ideas = "".join(f"\n- {idea}" for _, idea in problem.ideas)
     return (problem.description + "\n" + goal
             + (f"\nDirections worth trying:{ideas}" if ideas else "")
             + "\nChange only the code between the EVOLVE-BLOCK markers.")
+
+
+def _seeds(small: bool) -> list[str]:
+    """OpenEvolve sends its random_seed with every LLM request. A local server honours it exactly, so a prompt
+    asked twice (the same parent, no child admitted in between) gets the same reply and the search stalls;
+    cloud APIs treat the seed as a hint. For a local model only the database's sampling is seeded."""
+    if small:
+        return ["random_seed: null   # a local server given one seed answers a repeated prompt identically",
+                "database:", "  random_seed: 42   # parents and inspirations are still drawn reproducibly"]
+    return ["random_seed: 42"]
+
+
+def _rewrites(problem, small: bool) -> list[str]:
+    """Full rewrites for a small or local model: measured with Qwen2.5-Coder-1.5B on bin packing
+    (bench/capstone), diff mode failed every iteration ("No valid diffs found in response"), as OpenEvolve's
+    maintainers warn for models that do not follow its SEARCH/REPLACE format (OpenEvolve issue #241)."""
+    if small:
+        return ["diff_based_evolution: false   # full rewrites: a small model rarely writes valid SEARCH/REPLACE "
+                "diffs (OpenEvolve issue #241; measured: 0 valid diffs in 6 tries with a 1.5B model)"]
+    return ["diff_based_evolution: true   # SEARCH/REPLACE diffs: a capable model edits a long program cheaply"]
 
 
 def _config(problem, llm, iterations) -> str:
     key = f"${{{llm['key_env']}}}" if llm["key_env"] else LOCAL_KEY
     key_note = (f"read from the environment variable {llm['key_env']} when OpenEvolve starts (export it)"
                 if llm["key_env"] else "a local server needs no key; OpenAI's client wants one")
-    cascade = problem.cascade is not None
+    cascade = bool(problem.thresholds)
+    small = llm["provider"] == "local"
+    # A small model answers in a few hundred tokens (the notebook caps it at problem.max_tokens); a cloud model
+    # writing a whole program may need more, never OpenEvolve's 4096 (minutes per call on a laptop's server).
+    max_tokens = problem.max_tokens if small else 4 * problem.max_tokens
+    why_tokens = ("the notebook's cap; a local model on a laptop writes 10 to 25 tokens a second" if small
+                  else "room for a whole program, at a bounded cost per call")
     lines = [
         f"# OpenEvolve 0.4 config for {problem.name!r}, written by helpers.evolution.export.",
         f"# Provider: {llm['provider']} ({llm['why']}).",
-        "# Run: openevolve-run initial_program.py evaluator.py --config config.yaml --iterations N",
+        "# Run it from this folder: openevolve-run initial_program.py evaluator.py --config config.yaml",
         f"max_iterations: {int(iterations)}",
-        "random_seed: 42",
-        "diff_based_evolution: true",
+        *_seeds(small),
+        *_rewrites(problem, small),
         "enforce_evolve_blocks: true   # as in the notebook: only the marked block changes",
         "llm:",
         f"  api_base: {_quote(llm['api_base'])}",
@@ -177,7 +257,9 @@ def _config(problem, llm, iterations) -> str:
         f"    - name: {_quote(llm['model'])}",
         "      weight: 1.0",
         "  temperature: 0.7",
-        f"  timeout: {300 if llm['provider'] == 'local' else 60}",
+        f"  max_tokens: {max_tokens}   # OpenEvolve's default is 4096: {why_tokens}",
+        "  retries: 0   # a failed call costs a call; the next iteration asks again",
+        f"  timeout: {300 if small else 60}",
         "prompt:",
         f"  system_message: {_block(_system_message(problem), '    ')}",
         "evaluator:",
@@ -186,5 +268,5 @@ def _config(problem, llm, iterations) -> str:
         f"  cascade_evaluation: {'true' if cascade else 'false'}",
     ]
     if cascade:
-        lines.append(f"  cascade_thresholds: [{float(problem.cascade)!r}]   # on stage 1's combined_score")
+        lines.append(f"  cascade_thresholds: {problem.thresholds!r}   # on the stages' combined_score")
     return "\n".join(lines) + "\n"

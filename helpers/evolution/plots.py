@@ -24,7 +24,7 @@ def plot_learning_curve(runs, ax=None):
 def plot_budget_comparison(runs, budget, axis="calls", ax=None):
     """Mean best score so far (line) and its spread over the random seeds (band: ± one standard deviation)
     against the budget spent on ``axis`` ("calls" or "evaluations"); ``runs`` holds one {arm: trace} per seed."""
-    from .compare import ARMS, curve
+    from .tasks.compare import ARMS, curve
     ax = ensure_axes(ax)
     styles = ["-", "--", ":"]
     for i, arm in enumerate(ARMS):

@@ -5,9 +5,9 @@ import random
 import string
 import unicodedata
 
-from ..llm import parse_items
+from ...llm import parse_items
+from ..engine import Check, Fitness, llm_crossover, llm_mutation, random_mutation
 from .emoji import find_emoji, is_text_default, without_emoji
-from .engine import Check, Fitness, llm_crossover, llm_mutation, random_mutation
 
 SPECIALS = "!@#$%^&*"
 

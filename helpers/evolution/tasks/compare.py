@@ -3,7 +3,7 @@ at a budget fixed in advance, over several random seeds; judged at equal LLM cal
 
 import statistics
 
-from .engine import Evolution, best_of_n, best_within
+from ..engine import Evolution, best_of_n, best_within
 
 ARMS = ("LLM GA", "random-mutation GA", "LLM best-of-N")
 

@@ -1,7 +1,7 @@
 """Notebook 02's exercise checks: a rule of your own, a crossover prompt of your own, other score weights."""
 
-from ..checks import hint, say
-from .engine import Check
+from ...checks import hint, say
+from ..engine import Check
 from .passwords import CROSSOVER_PROMPT, password_checks
 
 
@@ -77,16 +77,17 @@ def check_crossover_prompt(template, evo=None):
 def check_speed_weights(task, evo=None, reference=None):
     """Exercise 3: a score that favours speed, and what the evolution found with it."""
     if task is None:
-        say(False, "make fast_task = NewsgroupsTask(data, accuracy_weight=..., ...) first")
+        say(False, "make fast_task = newsgroups_problem(data, accuracy_weight=..., ...) first")
         return False
-    speed_weight = 1 - task.accuracy_weight
-    if speed_weight <= 0.2 and task.max_train_time >= 10 and task.max_pred_time >= 3:
+    knobs = task.options
+    speed_weight = 1 - knobs["accuracy_weight"]
+    if speed_weight <= 0.2 and knobs["max_train_time"] >= 10 and knobs["max_pred_time"] >= 3:
         say(False, "this is still the post's score (0.8 accuracy, 10 s / 3 s caps): raise the speed weight "
               "(accuracy_weight < 0.8) and/or tighten max_train_time / max_pred_time")
         return False
-    say(True, f"speed now weighs {speed_weight:g} (was 0.2), caps {task.max_train_time:g} s / "
-          f"{task.max_pred_time:g} s")
-    if task.max_train_time >= 10 and task.max_pred_time >= 3:
+    say(True, f"speed now weighs {speed_weight:g} (was 0.2), caps {knobs['max_train_time']:g} s / "
+          f"{knobs['max_pred_time']:g} s")
+    if knobs["max_train_time"] >= 10 and knobs["max_pred_time"] >= 3:
         hint("note: with the post's 10 s / 3 s caps almost every pipeline gets full speed marks, so the "
               "weight alone changes little; tighter caps make speed count")
     if evo is None:
