@@ -2,7 +2,7 @@
 
     python tools/slides.py                   # every notebook in notebooks/ -> build/slides/<name>.slides.html
     python tools/slides.py notebooks/03_toolmaker.ipynb
-    python tools/slides.py --tag             # give cells without slide metadata a default, add speaker notes
+    python tools/slides.py --tag             # give cells without slide metadata a default, then stop
 
 The slides come from the notebooks' own cell metadata (``cell.metadata.slideshow.slide_type``), the standard
 that ``jupyter nbconvert --to slides`` and RISE (``pip install jupyterlab-rise``) both read:
@@ -12,7 +12,11 @@ that ``jupyter nbconvert --to slides`` and RISE (``pip install jupyterlab-rise``
     fragment  appears on the same slide at the next key press
     -         continues the slide above (a short code cell under its sentence)
     skip      not on the slides: the setup cell, ``# extra:`` cells, widgets, code over 15 lines
-    notes     the instructor's speaker notes (press S in the deck); one short cell per section
+
+The speaker notes (press S in the deck) are not in the notebooks, which participants read: they are written by
+hand in ``docs/notes/<notebook>.md``, one ``## `` block per section of the notebook, and put into the deck's copy
+of the notebook as it is built. A section without notes, or notes for a section the notebook no longer has, is
+named when the deck is built (and fails tests/test_slides.py).
 
 Building executes a copy of each notebook under replay (``LLM_PROVIDER=replay``, no key, no network), so
 plots and tables are on the slides, then runs ``jupyter nbconvert --to slides`` on it. build/ is git-ignored;
@@ -20,7 +24,7 @@ the notebooks in notebooks/ stay without outputs.
 """
 
 import argparse
-import builtins
+import copy
 import os
 import re
 import subprocess
@@ -34,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "slides"
 MAX_CODE_LINES = 15          # a longer code cell cannot be read from the back of a room
 SHORT_LEAD_WORDS = 60        # a code cell joins its sentence's slide only when the sentence is short
-NOTES_TITLE = "**Instructor's notes**"
+NOTES = ROOT / "docs" / "notes"   # one file of instructor's notes per notebook, never shown to participants
+OPENING = "opening"               # the notes block for the title slide, before the first section
 KEYS = ("OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "GROQ_API_KEY", "LLM_MODEL", "LLM_RECORD")
 INLINE = "module://matplotlib_inline.backend_inline"   # Jupyter's own backend: Agg (as CI sets) shows no plots
 WIDGETS = re.compile(r"\b(ipywidgets|interact)\b")
@@ -54,8 +59,6 @@ def default_type(cell, *, first_code: bool, lead_words: int) -> str:
     if cell.cell_type == "markdown":
         if not text:
             return "skip"
-        if text.startswith(NOTES_TITLE):
-            return "notes"
         if re.match(r"#{1,2} ", text):
             return "slide"
         return "subslide"   # one idea per cell, so one idea per slide (### headings included)
@@ -79,59 +82,64 @@ def sections(nb) -> list[list[int]]:
     return out
 
 
-def _table_rows(block: str) -> list[str]:
-    """A markdown table as sentences, one per row: "Speedy: evolved - original +0.28, control - original +0.05"."""
-    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in block.splitlines()]
-    rows = [r for r in rows if not all(set(cell) <= set("-: ") for cell in r)]      # drop the --- line
-    head, body = rows[0], rows[1:]
-    return [f"{r[0]}: " + ", ".join(f"{h} {v}".strip() for h, v in zip(head[1:], r[1:], strict=False)) for r in body]
+def section_key(heading: str) -> str:
+    """A section's name as notes refer to it: no markdown, no planned minutes ("(5 min)"), any case.
+
+    The minutes in a heading change when a section is re-timed; the notes keep pointing at the section."""
+    plain = re.sub(r"[`*_]|\[([^\]]*)\]\([^)]*\)", r"\1", heading.strip().lstrip("#").strip())
+    plain = re.sub(r"\s*\([^)]*\bmin\b[^)]*\)\s*$", "", plain)
+    return " ".join(plain.split()).casefold()
 
 
-def _sentences(markdown: str) -> list[str]:
-    """The prose of a markdown cell, one sentence each (a table: one per row); no headings, list markers or
-    link targets, and no sentence that only introduces what follows (ending in a colon)."""
-    out = []
-    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.) )", markdown):
-        block = block.strip()
-        if block.startswith("|"):
-            out += _table_rows(block)
-            continue
-        if not block or block.startswith(("#", "```")):
-            continue
-        block = re.sub(r"^(?:[-*]|\d+\.)\s+", "", block)
-        block = " ".join(re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", block).split())
-        out += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z*`(])", block) if len(s.split()) >= 4 and s[-1] != ":"]
+def section_headings(nb) -> list[str]:
+    return [nb.cells[s[0]].source.strip().splitlines()[0].lstrip("# ") for s in sections(nb)]
+
+
+def notes_path(notebook: Path) -> Path:
+    return NOTES / f"{Path(notebook).stem}.md"
+
+
+def read_notes(path: Path) -> dict[str, str]:
+    """The notes file as {section key: its notes in markdown}; the text above the first ``## `` is for the
+    reader of the file, not the deck. ``## Opening`` holds the notes of the title slide."""
+    notes: dict[str, str] = {}
+    key = None
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            key = section_key(line)
+            notes[key] = ""
+        elif key is not None:
+            notes[key] += line + "\n"
+    return {k: v.strip() for k, v in notes.items()}
+
+
+def missing_notes(nb, notes: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(sections without notes, notes that match no section): what a build or a test names."""
+    keys = [section_key(h) for h in section_headings(nb)]
+    return ([h for h, k in zip(section_headings(nb), keys, strict=True) if not notes.get(k)],
+            sorted(set(notes) - set(keys) - {OPENING}))
+
+
+def with_notes(nb, notes: dict[str, str]):
+    """A copy of the notebook with each section's notes as a ``notes`` cell right after its heading (the deck
+    shows them in the speaker view); the notebook itself is not changed."""
+    out = copy.deepcopy(nb)
+    places = [(s[0], section_key(nb.cells[s[0]].source.strip().splitlines()[0])) for s in sections(nb)]
+    title = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("# ")), None)
+    if title is not None:
+        places.append((title, OPENING))
+    for index, key in sorted(places, reverse=True):    # from the end, so earlier indices stay right
+        if notes.get(key):
+            cell = nbformat.v4.new_markdown_cell(notes[key])
+            _set(cell, "notes")
+            out.cells.insert(index + 1, cell)
     return out
 
 
-def notes_for(nb, section: list[int]) -> str:
-    """Speaker notes drawn from the section itself: its point, its measured figure, the code it shows."""
-    heading = nb.cells[section[0]].source.strip().splitlines()[0].lstrip("# ")
-    markdown = [nb.cells[i].source for i in section if nb.cells[i].cell_type == "markdown"]
-    code = [nb.cells[i].source for i in section if nb.cells[i].cell_type == "code"
-            and slide_type(nb.cells[i]) != "skip"]
-    said = [s for text in markdown for s in _sentences(text)]
-    lines = [f"{NOTES_TITLE} · {heading}"]     # the heading carries the section's live minutes
-    point = next((s for s in said if len(s.split()) <= 45), None)
-    if point:
-        lines.append(f"- Say: {point}")
-    figures = [s for s in said if s != point and len(s.split()) <= 60
-               and re.search(r"recorded run|\d+ of \d+|\d\.\d\d", s)]
-    lines += [f"- Point at: {figure}" for figure in figures[:2]]
-    calls = sorted({m for src in code for m in re.findall(r"(?<![.\w])([a-z_]\w+)\(", src)} - set(dir(builtins)))
-    if code:
-        model = sum(bool(re.search(r"\bllm\b(?!\.usage)", src)) for src in code)
-        lines.append(f"- On the slides: {len(code)} code cell{'s' * (len(code) > 1)}"
-                     + (f", {model} of them with the model" if model else "")
-                     + (f" ({', '.join(f'`{c}`' for c in calls[:5])})" if calls else ""))
-    return "\n".join(lines)
-
-
 def tag(nb) -> int:
-    """Give every cell without slide metadata a default, and each section speaker notes if it has none.
+    """Give every cell without slide metadata a default; returns how many cells changed.
 
     Cells that already carry a slide type keep it: an instructor's choice is never overwritten.
-    Returns how many cells changed or were added.
     """
     changed = 0
     first_code, lead_words = True, 0
@@ -146,13 +154,6 @@ def tag(nb) -> int:
             lead_words = len(cell.source.split()) if cell.cell_type == "markdown" else -1
         elif kind in ("-", "fragment") and cell.cell_type == "code":
             lead_words = -1    # one code cell per slide: its output needs the room
-    for section in reversed(sections(nb)):
-        if not any(slide_type(nb.cells[i]) == "notes" or nb.cells[i].source.startswith(NOTES_TITLE)
-                   for i in section):
-            notes = nbformat.v4.new_markdown_cell(notes_for(nb, section))
-            _set(notes, "notes")
-            nb.cells.insert(section[0] + 1, notes)
-            changed += 1
     return changed
 
 
@@ -188,10 +189,23 @@ def convert(nb, name: str, out: Path = OUT) -> Path:
     return out / f"{name}.slides.html"
 
 
+def deck(nb, notebook: Path, out: Path = OUT) -> Path:
+    """The deck of an executed notebook, with the instructor's notes from docs/notes/ as speaker notes."""
+    path = notes_path(notebook)
+    notes = read_notes(path) if path.exists() else {}
+    lacking, stale = missing_notes(nb, notes)
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    for heading in lacking:
+        print(f"{Path(notebook).name}: no speaker notes for the section {heading!r}: add a '## ' block to {where}")
+    for key in stale:
+        print(f"{Path(notebook).name}: {where} has notes for {key!r}, which is no section of the notebook")
+    return convert(with_notes(nb, notes), Path(notebook).stem, out)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in notebooks/")
-    parser.add_argument("--tag", action="store_true", help="add default slide metadata and speaker notes, then stop")
+    parser.add_argument("--tag", action="store_true", help="add default slide metadata, then stop")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -201,11 +215,11 @@ def main(argv=None) -> None:
             changed = tag(nb)
             if changed:
                 nbformat.write(nb, path)
-            print(f"{path.name}: {changed} cells tagged or added")
+            print(f"{path.name}: {changed} cells tagged")
             continue
         with tempfile.TemporaryDirectory() as workdir:
-            deck = convert(execute(path.resolve(), Path(workdir)), path.stem, args.out)
-        print(f"{path.name} -> {deck.relative_to(ROOT) if deck.is_relative_to(ROOT) else deck}")
+            built = deck(execute(path.resolve(), Path(workdir)), path, args.out)
+        print(f"{path.name} -> {built.relative_to(ROOT) if built.is_relative_to(ROOT) else built}")
 
 
 if __name__ == "__main__":
