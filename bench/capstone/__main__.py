@@ -8,7 +8,7 @@ human directions, and against OpenEvolve on the same model and budget; held out 
 
 Every LLM reply is kept in ``kept/replies/`` as it arrives, and each run's result in ``kept/results/``: a run
 killed halfway resumes where it stopped, and a reader with no model replays all of it. With ``--live``,
-``LLM_BASE_URL`` (default http://127.0.0.1:8080/v1) is the OpenAI-compatible server, e.g. ../shared/llm/serve.
+``LLM_BASE_URL`` (default http://127.0.0.1:8080/v1) is the OpenAI-compatible server (llama.cpp, Ollama, vLLM).
 """
 
 import argparse
