@@ -17,12 +17,7 @@ from pathlib import Path
 
 from helpers.llm.base import LLM, Reply, request_key
 from helpers.llm.errors import LLMError
-
-
-def _lines(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+from helpers.llm.recording import load
 
 
 def _append(path: Path, entry: dict, lock: threading.Lock) -> None:
@@ -41,7 +36,7 @@ class KeptLLM(LLM):
 
     def __init__(self, path: Path, live: LLM | None = None, also=()):
         self.path, self.live, self._lock = Path(path), live, threading.Lock()
-        entries = [e for p in (*also, self.path) for e in _lines(Path(p)) if e.get("type") != "header"]
+        entries = [e for p in (*also, self.path) for e in load(Path(p))[1]]   # the recording's reader
         self.kept = {e["key"]: e for e in entries}
         super().__init__(live.model if live else "kept", max_retries=0)
 
@@ -72,7 +67,7 @@ class KeepingProxy:
     def __init__(self, path: Path, upstream: str | None):
         self.path, self.upstream, self._lock = Path(path), upstream, threading.Lock()
         self.kept: dict[str, list[dict]] = {}
-        for e in _lines(self.path):
+        for e in load(self.path)[1]:
             self.kept.setdefault(e["key"], []).append(e)
         self.seen: dict[str, int] = {}
         self.calls = self.live_calls = 0
