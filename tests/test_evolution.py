@@ -175,7 +175,7 @@ def test_random_mutation_is_reproducible():
     a = random_mutation(flip, seed=9)
     b = random_mutation(flip, seed=9)
     groups = [[type("C", (), {"genome": "00000000"})()]] * 5
-    assert a(groups, None) == b(groups, None)
+    assert a(groups, [None] * 5) == b(groups, [None] * 5)
     assert random.Random(0) is not None
 
 

@@ -13,7 +13,9 @@ from helpers.evolution import (
     Context,
     Evolution,
     Fitness,
+    Operator,
     PasswordTask,
+    Repair,
     ast_key,
     best_within,
     difference,
@@ -142,11 +144,11 @@ def test_explore_prompts_name_one_untried_idea_each_and_the_children_of_a_genera
 def test_breed_gives_each_child_of_a_generation_its_own_slot():
     seen = []
 
-    def op(groups, contexts):
-        seen.extend(c.slot for c in contexts)
-        return [f"child {len(seen)}-{i}" for i in range(len(groups))]
-    op.arity, op.name, op.calls = 1, "spy", 0
-    evo = Evolution(lambda g: Fitness(len(g)), [op], population_size=3, children=3, seed=0)
+    class Spy(Operator):
+        def __call__(self, groups, contexts):
+            seen.extend(c.slot for c in contexts)
+            return [f"child {len(seen)}-{i}" for i in range(len(groups))]
+    evo = Evolution(lambda g: Fitness(len(g)), [Spy()], population_size=3, children=3, seed=0)
     evo.run(1, seeds=["a", "bb", "ccc"], progress=False)
     assert seen == [0, 1, 2]
 
@@ -155,12 +157,13 @@ def test_breed_gives_each_child_of_a_generation_its_own_slot():
 def test_a_failed_child_gets_one_repair_and_the_fix_joins_as_its_child():
     asked = []
 
-    def repair(c):
-        asked.append(c.genome)
-        return c.genome.replace("bad", "fixed")
+    class Fix(Repair):
+        def __call__(self, c):
+            asked.append(c.genome)
+            return c.genome.replace("bad", "fixed")
     fake = FakeLLM(["bad-child"])
     evo = Evolution(lambda g: Fitness(0.0, error="crash") if "bad" in g else Fitness(len(g)), [mutation(fake)],
-                    population_size=1, children=1, repair=repair)
+                    population_size=1, children=1, repair=Fix())
     evo.run(1, seeds=["seed"], progress=False)
     assert asked == ["bad-child"] and evo.repairs == 1
     fix = next(c for c in evo.candidates.values() if c.op == "repair")

@@ -12,10 +12,11 @@ from helpers.evolution import (
     Evolution,
     Explorer,
     Fitness,
+    Repair,
     explore,
     llm_crossover,
     llm_mutation,
-    plot_run,
+    plot_lineage,
 )
 from helpers.evolution.explore import WinnerPath, _png
 from helpers.evolution.explore_view import fold_diff, html_view, path_html, path_text, pick, quick_pick, text
@@ -52,8 +53,10 @@ def fake_run():
     mutate = llm_mutation(llm, lambda c, ctx: f"improve {c.genome}", lambda r: r.strip())
     cross = llm_crossover(llm, lambda a, b, ctx: f"combine {a.genome} {b.genome}", lambda r: r.strip())
 
-    def fix(candidate):
-        return llm.chat(f"fix {candidate.genome}")
+    class Fix(Repair):
+        def __call__(self, candidate):
+            return llm.chat(f"fix {candidate.genome}")
+    fix = Fix()
     fix.llm = llm
     evo = Evolution(fitness, [mutate, cross], population_size=2, repair=fix)
     a, b = evo.start(["aaa", "bbbbb"])[::-1]
@@ -100,7 +103,7 @@ def test_a_child_never_new_is_counted_as_given_up():
     evo = Evolution(fitness, [llm_mutation(llm, lambda c, ctx: f"improve {c.genome}", str.strip)],
                     population_size=1, children=1, reasks=2)
     evo.run(1, seeds=["aaa"], progress=False)
-    assert [(g["generation"], g["rejected"], g["calls"]) for g in evo.given_up] == [(1, ["aaa"] * 3, 3)]
+    assert [(g["generation"], g["rejected"], g["calls"]) for g in evo.record.given_up] == [(1, ["aaa"] * 3, 3)]
     assert "(1 children given up)" in Explorer(evo)._summary()
 
 
@@ -179,7 +182,7 @@ def test_a_run_where_every_child_crashed_explores():
     explorer._quick("crashed")
     assert explorer.selected == children[0].id and "ValueError: boom" in explorer._ui["panel"].value
     assert "no repair tried" in explorer._ui["panel"].value
-    plot_run(evo, explorer.selected)
+    plot_lineage(evo, explorer.selected)
     assert "The winner" in WinnerPath(evo)._repr_html_()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers.sandbox import ForkServer, call_function, run_code, run_many, run_tests  # noqa: E402
+from helpers.sandbox import ForkServer, call_function, outcome, run_code, run_many, run_tests  # noqa: E402
 
 TIMEOUT = 2
 SLACK = 2  # the bound: every hostile case returns within timeout + 2 s
@@ -320,7 +320,19 @@ def test_run_tests_hang_fails_everything():
     assert "was running" in report.results[1].message
     assert "timed out" in report.feedback()
     # the message names the limit, never the measured time, so a prompt built from it replays
-    assert report.results[1].message == "the run timed out after 1s and was killed (this test was running)"
+    assert report.results[1].message == "the run timed out after 1 s and was killed (this test was running)"
+
+
+def test_an_outcome_has_one_wording_that_names_the_limit_it_hit_and_no_other():
+    assert outcome("timeout", timeout=40, memory_mb=512) == "timed out after 40 s and was killed"
+    assert outcome("timeout", timeout=2.5) == "timed out after 2.5 s and was killed"
+    assert outcome("timeout") == "timed out and was killed"
+    assert outcome("memory", timeout=40, memory_mb=512) == "ran out of memory (limit 512 MB) and was stopped"
+    assert outcome("error", timeout=40, memory_mb=512) == "failed"
+    assert outcome("killed", timeout=40) == "was killed by a signal"
+    assert outcome("ok") == "ran successfully"
+    with pytest.raises(ValueError, match="status must be one of"):
+        outcome("crashed")
 
 
 def test_run_tests_broken_code():

@@ -79,7 +79,7 @@ def test_a_bad_solution_costs_only_its_own_score():
     assert "timeout" in got["dedupe"].feedback and "timeout" in got["second_largest"].feedback
     assert "RuntimeError" in got["merge_intervals"].feedback
     # the limit, never a measured time such as 2.03s: timings would make prompts differ between runs (no replay)
-    assert re.search(r"after 2s\b", got["dedupe"].feedback), got["dedupe"].feedback
+    assert re.search(r"after 2 s\b", got["dedupe"].feedback), got["dedupe"].feedback
 
 
 def test_the_review_never_rescues_failing_code():

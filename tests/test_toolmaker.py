@@ -223,6 +223,14 @@ def test_the_same_reply_twice_never_reaches_the_sandbox_twice(lib):
     assert out.error and "analyze_sentiment" not in lib
 
 
+def test_a_reply_that_only_adds_the_missing_docstring_is_a_new_program(lib):
+    undocumented = sentiment_reply().replace('    """Polarity of the text, from -1 (negative) to 1 (positive)."""\n', "")
+    llm = FakeLLM([CHOICE, undocumented, sentiment_reply()])
+    out = Toolmaker(llm, lib, max_calls=2, verbose=False).ask(SENTIMENT_REQUEST)
+    assert "docstring" in llm.requests[2]["messages"][-1]["content"]
+    assert out.built and not out.error, "the documented reply was judged, not taken for the same code again"
+
+
 @pytest.mark.parametrize("reply", ["```python\ndef shout_text(text):\n    '''\ud800'''\n    return text\n```",
                                    "```python\nx = " + "1 + " * 50_000 + "1\n```",
                                    "```python\ndef shout_text(text):\n    return text\n```"],

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from helpers.evolution import evolve, load_example
-from helpers.evolution.engine import Candidate, Context
+from helpers.evolution.candidate import Candidate, Context
 
 # The budget: notebook 05's first evolve cell (3 generations of 3 children, population 4; about 13 calls). The
 # notebook's whole run (6 generations, 27 calls) times 4 arms x 3 seeds is over 5 hours of a 1.5B model on 2

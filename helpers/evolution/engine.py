@@ -1,145 +1,22 @@
 """A small, readable genetic algorithm whose operators can be LLM calls: candidates with ids and lineage,
 tournament selection, elitism, a diversity rule, novelty before evaluation (a child must be new, or the
-operator is asked again), repair before discard, memory in the prompts, duplicates scored once."""
+operator is asked again), repair before discard, memory in the prompts, duplicates scored once.
 
-import ast
+The steps (``start``, ``pick_parents``, ``breed``, ``evaluate``, ``survivors``) are the lesson, and ``run`` is
+them in a loop. What they need but do not decide lives beside them: the data (candidate.py), the operators and
+the repair (operators.py), the budgets and the progress bar (budget.py), what the explorer shows (record.py)."""
+
 import difflib
 import random
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-
-@dataclass
-class Check:
-    name: str
-    passed: bool | None   # None: a measurement, not a pass/fail rule
-    why: str = ""
-    credit: float | None = None   # partial credit 0..1 for getting closer; None: 1 if passed else 0
-
-
-@dataclass
-class Fitness:
-    """A score (higher is better) and the reasons behind it, which the next prompt will quote."""
-
-    score: float
-    checks: list[Check] = field(default_factory=list)
-    error: str = ""                 # what went wrong, for candidates that could not be scored
-    info: dict = field(default_factory=dict)   # extra measurements (accuracy, timings...)
-    artifacts: dict = field(default_factory=dict)   # text the evaluator sent for the next prompt (OpenEvolve's)
-
-    def feedback(self) -> str:
-        mark = {True: "PASS", False: "FAIL", None: "-"}
-        lines = [f"{mark[c.passed]} {c.name}: {c.why}" for c in self.checks]
-        if self.error:
-            lines.append(f"ERROR: {self.error}")
-        return "\n".join(lines)
-
-
-@dataclass
-class Candidate:
-    genome: str
-    id: int
-    parents: tuple = ()
-    generation: int = 0
-    op: str = "seed"
-    fitness: Fitness | None = None
-    # What the explorer (explore.py) shows, recorded as the run goes; none of it steers the search.
-    prompt: str = ""          # the prompt that made it (after copies: the last re-ask, which names them)
-    reply: str = ""           # the model's raw reply to that prompt (a repair: the code it took from it)
-    calls: int = 0            # LLM calls spent on it: its ask and re-asks, or its repair's loop
-    tokens: int = 0           # what those calls carried, input + output (replayed and cached ones too)
-    rejected: list = field(default_factory=list)   # replies refused before it: copies of genomes seen before
-    repair_note: str = ""     # on a child that failed: what its one repair attempt gave
-
-    @property
-    def score(self) -> float:
-        return self.fitness.score if self.fitness else float("-inf")
-
-    @property
-    def feedback(self) -> str:
-        return self.fitness.feedback() if self.fitness else "not evaluated yet"
-
-    @property
-    def failed(self) -> bool:
-        """It could not be scored: it crashed, timed out or ran out of memory (its error says which)."""
-        return bool(self.fitness and self.fitness.error)
-
-    def __repr__(self):
-        return f"Candidate(#{self.id}, gen {self.generation}, {self.op}, score {self.score:.3f}, {self.genome[:40]!r})"
-
-
-@dataclass
-class Context:
-    """What a prompt may show besides the parents (OpenEvolve's inspirations and artifacts)."""
-
-    generation: int = 0
-    mode: str = "exploit"     # "explore" and "exploit" alternate, generation by generation
-    top: list = field(default_factory=list)        # the best candidates so far, best first
-    failures: list = field(default_factory=list)   # recent failed children, the parent's own first
-    rejected: str = ""        # on a re-ask: the reply that was not new
-    attempt: int = 0          # 0 for the first ask; each re-ask counts up and runs hotter
-    slot: int = 0             # which child of its generation this prompt is for (0, 1, 2, ...)
-
-
-def rejection_note(ctx: Context) -> str:
-    """Appended to a re-asked prompt: the rejected reply, named, and what to do instead."""
-    if not ctx.rejected.strip():
-        return "\n\nYour previous reply had no usable answer. Answer this time, in the format asked."
-    shown = ctx.rejected.strip()
-    shown = f"\n```\n{shown}\n```\n" if "\n" in shown else f" {shown} "
-    return (f"\n\nYour previous reply was{shown}which was already tried (it repeats a parent or an earlier "
-            "candidate). Make a different change.")
-
-
-def _file_ask(note: dict, ask) -> None:
-    """File one ask, (prompt, raw reply, ledger row) from an LLM operator, with the child it is for."""
-    if ask is None:
-        return
-    prompt, reply, call = ask
-    note.update(prompt=prompt, reply=reply, calls=note["calls"] + 1,
-                tokens=note["tokens"] + (call.input_tokens + call.output_tokens if call else 0))
-
-
-# --------------------------------------------------------------------------- operators
-def _llm_operator(llm, arity, prompt, parse, name, temperature, hotter, chat_kwargs):
-    def op(groups, contexts):
-        prompts = [prompt(*g, ctx) + (rejection_note(ctx) if ctx.attempt else "")
-                   for g, ctx in zip(groups, contexts, strict=True)]
-        heat = min(1.5, temperature + hotter * max((c.attempt for c in contexts), default=0))
-        ledger = []   # each prompt's ledger row: what each child cost, for the explorer
-        replies = llm.chat_many(prompts, errors="empty", sample=op.calls, temperature=heat, calls=ledger,
-                                **chat_kwargs)
-        op.calls += len(groups)   # the same parent asked again later gets a new sample, not the cached reply
-        op.asked = list(zip(prompts, replies, ledger, strict=True))   # breed() files them with the children
-        return [parse(r) for r in replies]
-    op.arity, op.name, op.calls, op.asked = arity, name, 0, []
-    return op
-
-
-def llm_mutation(llm, prompt: Callable[[Candidate, Context], str], parse: Callable[[str], str], *,
-                 name="llm-mutation", temperature=0.7, hotter=0.3, **chat_kwargs):
-    """One LLM call per child: ``prompt(parent, context)`` shows the parent and its feedback; ``parse`` takes
-    the child out of the reply. A re-ask (the reply was not new) adds the rejected reply to the prompt and
-    ``hotter`` to the temperature. All children of a generation go out together through ``llm.chat_many``."""
-    return _llm_operator(llm, 1, prompt, parse, name, temperature, hotter, chat_kwargs)
-
-
-def llm_crossover(llm, prompt: Callable[[Candidate, Candidate, Context], str], parse: Callable[[str], str], *,
-                  name="llm-crossover", temperature=0.7, hotter=0.3, **chat_kwargs):
-    """Two parents, one child: ``prompt(a, b, context)`` asks the model to combine what makes each good."""
-    return _llm_operator(llm, 2, prompt, parse, name, temperature, hotter, chat_kwargs)
-
-
-def random_mutation(mutate: Callable[[str, random.Random], str], *, seed=0, name="random-mutation"):
-    """The blind baseline: ``mutate(genome, rng)`` makes a random edit, no model involved (a re-ask is
-    simply another random edit)."""
-    rng = random.Random(seed)
-
-    def op(groups, contexts=None):
-        return [mutate(g[0].genome, rng) for g in groups]
-    op.arity, op.name, op.calls = 1, name, 0
-    return op
+from ..program_text import program_key
+from .budget import Budget
+from .candidate import Candidate, Context, Fitness
+from .operators import Operator, Repair, check_operator, check_repair
+from .record import RunRecord
 
 
 # --------------------------------------------------------------------------- novelty
@@ -148,20 +25,9 @@ def exact(genome: str) -> str:
     return genome.strip()
 
 
-def ast_key(code: str) -> str:
-    """Programs: the same when their parsed ASTs are, so formatting, comments and docstrings do not count.
-    Code that does not parse falls back to its text without blank lines and comments."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        lines = (line.split("#", 1)[0].rstrip() for line in code.splitlines())
-        return "\n".join(line for line in lines if line.strip())
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
-            node.body = body[1:] or [ast.Pass()]   # a docstring is documentation, not behaviour
-    return ast.dump(tree)
+# Programs: the same when their parsed syntax trees are, so formatting, comments and docstrings do not count
+# (program_text.py: the one key notebook 01's repair loop and notebook 03's toolmaker use too).
+ast_key = program_key
 
 
 # --------------------------------------------------------------------------- the engine
@@ -186,32 +52,30 @@ class Evolution:
             population = evo.survivors(population + children, gen)   # elitism + a little diversity
 
     A genome is a string (a password, a program). ``evaluate(genome) -> Fitness`` gives the score and the
-    per-check feedback behind it. An operator is a plain callable ``op(groups, contexts) -> list[str]``: it
-    gets one group of parents per child it must make (one parent for a mutation, two for a crossover), and
-    a ``Context`` per group (the top candidates, recent failures, explore or exploit), and returns one child
-    genome per group, so an LLM operator can send all its prompts through ``llm.chat_many``.
-
-    ``key(genome)`` says when two genomes are the same (``exact`` for passwords, ``ast_key`` for code): a
-    child whose key was seen before is not admitted, and its operator is asked again, at most ``reasks``
-    times. ``repair(candidate) -> genome`` (optional) gets one chance to fix a child that failed.
+    per-check feedback behind it. ``operators``: ``Operator``s, or (operator, weight) pairs; each child is made
+    by one, drawn by weight. ``key(genome)`` says when two genomes are the same (``exact`` for passwords,
+    ``ast_key`` for code): a child whose key was seen before is not admitted, and its operator is asked again,
+    at most ``reasks`` times. ``repair`` (optional, a ``Repair``) gets one chance to fix a child that failed.
+    ``record`` keeps what the explorer shows; ``stopped`` says which budget ended the last ``run``.
     """
 
     def __init__(self, evaluate: Callable[[str], Fitness], operators, *, population_size=6, children=None,
                  elite=2, diversity=0.2, tournament=2, executor: Executor | None = None, seed=0, key=exact,
-                 reasks=2, repair: Callable[[Candidate], str] | None = None, memory=3):
-        self.evaluate_genome = evaluate
-        self.operators = [(op, 1.0) if callable(op) else op for op in operators]
+                 reasks=2, repair: Repair | None = None, memory=3):
+        pairs = [op if isinstance(op, tuple) else (op, 1.0) for op in operators]
+        self.operators = [(check_operator(op, f"operator {i + 1}"), w) for i, (op, w) in enumerate(pairs)]
+        self.evaluate_genome, self.repair = evaluate, check_repair(repair)
         self.population_size, self.elite, self.diversity = population_size, elite, diversity
         self.children = children or population_size
         self.tournament, self.executor = tournament, executor
-        self.key, self.reasks, self.repair, self.memory = key, reasks, repair, memory
+        self.key, self.reasks, self.memory = key, reasks, memory
         self.rng = random.Random(seed)
         self.candidates: dict[int, Candidate] = {}   # every candidate ever made, by id
         self.history: list[Generation] = []
         self.trace: list[tuple[int, int, float]] = []   # (evaluations, LLM calls, best score) after each score
         self.population: list[Candidate] = []
         self.replies = self.new_replies = self.repairs = 0
-        self.given_up: list[dict] = []               # children never made: every reply a copy (the explorer)
+        self.record = RunRecord()                    # what the explorer shows; none of it steers the search
         self.stopped = ""                            # which budget stopped the last run()
         self._scores: dict[str, Fitness] = {}        # genome -> fitness: duplicates are scored once
         self._seen: set[str] = set()                 # keys of every genome admitted
@@ -242,66 +106,30 @@ class Evolution:
         return jobs
 
     def breed(self, jobs, generation) -> list[Candidate]:
-        """Each operator is called once with all its parent groups (so LLM calls run concurrently). Only new
-        genomes become children: a reply seen before (after ``key``) is asked again, hotter, with the
-        rejected reply named, at most ``reasks`` times; then that child is given up. An operator may return
-        a list of variants for a group (k per call): the first new one becomes the child."""
+        """Each operator is called once with all its parent groups, so its LLM calls go out together. Only new
+        genomes become children: a reply seen before (by ``key``) is asked again, hotter, with the copy named in
+        the prompt, at most ``reasks`` times; then that child is given up."""
         children = []
         for op in dict.fromkeys(op for op, _ in jobs):
             groups = [parents for o, parents in jobs if o is op]
             contexts = [replace(self.context(parents, generation), slot=i) for i, parents in enumerate(groups)]
-            notes = [{"calls": 0, "tokens": 0, "rejected": []} for _ in groups]   # per child, for the explorer
-            genomes = op(groups, contexts)
-            for attempt in range(1, self.reasks + 2):
-                again = []
-                asked = getattr(op, "asked", None) or [None] * len(groups)   # a plain operator records nothing
-                for parents, ctx, reply, note, ask in zip(groups, contexts, genomes, notes, asked, strict=True):
-                    self.replies += 1
-                    _file_ask(note, ask)
-                    options = [reply] if isinstance(reply, str) else list(reply)   # k variants in one reply
-                    genome = next((g for g in options if g and g.strip() and self.key(g) not in self._seen), None)
-                    if genome is not None:
-                        self._seen.add(self.key(genome))
-                        self.new_replies += 1
-                        children.append(self._new(genome, tuple(p.id for p in parents), generation, op.name,
-                                                  **note))
-                    else:
-                        rejected = "\n".join(g for g in options if g)
-                        note["rejected"] = note["rejected"] + [rejected]
-                        if attempt <= self.reasks:
-                            again.append((parents, replace(ctx, rejected=rejected, attempt=attempt), note))
-                        else:
-                            self.given_up.append({"generation": generation, "op": op.name, **note,
-                                                  "parents": tuple(p.id for p in parents)})
-                if not again:
-                    break
-                groups, contexts, notes = ([a[i] for a in again] for i in range(3))
-                genomes = op(groups, contexts)
+            while groups:
+                replies, again = op(groups, contexts), []
+                for i, (parents, ctx, reply) in enumerate(zip(groups, contexts, replies, strict=True)):
+                    child = self._admit(op, i, parents, ctx, reply)   # None: every variant was seen before
+                    if child is not None:
+                        children.append(child)
+                    elif ctx.attempt < self.reasks:                  # ask again, hotter, naming the copy
+                        again.append((parents, replace(ctx, rejected=_copies(reply), attempt=ctx.attempt + 1)))
+                groups, contexts = [a[0] for a in again], [a[1] for a in again]
         return children
 
     def evaluate(self, candidates) -> list[Candidate]:
         """Score the candidates, concurrently when there is an executor; each distinct genome once. With a
         ``repair``, a child that failed gets one repair attempt; a new fix joins the list as its child."""
         self._score(candidates)
-        if self.repair is None:
-            return candidates
-        fixes = []
-        for c in candidates:
-            if c.failed and c.op not in ("seed", "repair"):
-                self.repairs += 1
-                llm = getattr(self.repair, "llm", None)   # a repair that names its LLM: its calls are counted
-                before = len(llm.usage.calls) if llm is not None else 0
-                genome = self.repair(c)
-                spent = llm.usage.calls[before:] if llm is not None else []
-                note = {"prompt": getattr(self.repair, "prompt", ""), "reply": genome or "", "calls": len(spent),
-                        "tokens": sum(x.input_tokens + x.output_tokens for x in spent)}
-                if genome and self.key(genome) not in self._seen:
-                    self._seen.add(self.key(genome))
-                    fixes.append(self._new(genome, (c.id,), c.generation, "repair", **note))
-                    c.repair_note = f"repaired: #{fixes[-1].id}"
-                else:
-                    c.repair_note = ("the repair was a program seen before" if genome else
-                                     "the repair gave no working program")
+        failed = [c for c in candidates if c.failed and c.op not in ("seed", "repair")] if self.repair else []
+        fixes = [fix for fix in map(self._repair, failed) if fix is not None]
         return candidates + self._score(fixes)
 
     def survivors(self, pool, generation) -> list[Candidate]:
@@ -326,59 +154,17 @@ class Evolution:
         return kept
 
     def run(self, generations=None, seeds=None, progress=True, max_calls=None, max_evaluations=None) -> Candidate:
-        """The whole loop (the same steps as above); returns the best candidate. Three budgets, any of them
-        may stop it: ``generations``, ``max_calls`` (the operators' LLM calls, re-asks included) and
-        ``max_evaluations`` (distinct genomes scored, seeds included); the last two stop after the generation
-        in which they are reached. ``generations=None`` runs until another budget stops it. ``stopped`` says
-        which budget did; the progress bar counts the budget that applies and prints it at the end."""
-        if generations is None and max_calls is None and max_evaluations is None:
-            raise ValueError("Give run() a budget: generations=..., max_calls=... or max_evaluations=...")
+        """The steps above in a loop, one generation after another, until a budget is spent; returns the best
+        candidate. Without ``seeds`` it goes on from where the population stands. The budgets (a number of
+        ``generations``, ``max_calls``, ``max_evaluations``) and the progress bar are ``Budget``'s."""
+        budget = Budget(generations, max_calls, max_evaluations, progress)
         population = self.start(seeds) if seeds is not None else self.population
-        first = self.history[-1].generation + 1 if self.history else 1
-        unit, total, spent = self._budget(generations, max_calls, max_evaluations)
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=total, desc=unit, initial=min(spent(), total))
-        gen, idle = first, 0
-        while True:
-            before = spent()
-            children = self.breed(self.pick_parents(population), gen)
+        for generation in budget.numbers(self):
+            parents = self.pick_parents(population)
+            children = self.breed(parents, generation)
             children = self.evaluate(children)
-            population = self.survivors(population + children, gen)
-            if bar is not None:
-                bar.update(min(spent(), total) - min(before, total))
-            idle = idle + 1 if spent() == before else 0   # e.g. max_calls with operators that make no call
-            self.stopped = self._stop(gen - first + 1, generations, max_calls, max_evaluations) or (
-                f"no progress: {idle} generations in a row spent none of the {unit} budget" if idle >= 10 else "")
-            if self.stopped:
-                break
-            gen += 1
-        if bar is not None:
-            bar.close()
-            print(f"stopped by {self.stopped}")
+            population = self.survivors(population + children, generation)
         return self.best
-
-    def _budget(self, generations, max_calls, max_evaluations):
-        """The budget the progress bar counts: the LLM calls or the evaluations when one is given (they stop
-        the run sooner than a number of generations would), else the generations."""
-        if max_calls is not None:
-            return "LLM calls", max_calls, lambda: self.calls
-        if max_evaluations is not None:
-            return "evaluations", max_evaluations, lambda: self.evaluations
-        done = len(self.history)
-        return "generations", generations, lambda: len(self.history) - done
-
-    def _stop(self, ran, generations, max_calls, max_evaluations) -> str:
-        """Which budget, if any, is spent after ``ran`` generations of this run ("" while none is)."""
-        gen = self.history[-1].generation
-        if max_calls is not None and self.calls >= max_calls:
-            return f"max_calls={max_calls}: {self.calls} LLM calls after generation {gen}"
-        if max_evaluations is not None and self.evaluations >= max_evaluations:
-            return f"max_evaluations={max_evaluations}: {self.evaluations} evaluations after generation {gen}"
-        if generations is not None and ran >= generations:
-            return f"generations={generations}: generation {gen} done"
-        return ""
 
     def context(self, parents, generation) -> Context:
         """Memory for a prompt: the top candidates, and recent failures (the parents' own children first)."""
@@ -431,8 +217,34 @@ class Evolution:
                               "best id": h.best_id, "evaluations": h.evaluations} for h in self.history])
 
     # -- machinery ------------------------------------------------------------------------------
-    def _new(self, genome, parents, generation, op, **notes) -> Candidate:
-        c = Candidate(genome, self._next_id, parents, generation, op, **notes)
+    def _admit(self, op: Operator, index, parents, ctx, reply) -> Candidate | None:
+        """The novelty rule: the first variant of ``reply`` whose key was never seen becomes a child (None: none
+        is new). The reply, and what it made, go to the record."""
+        self.replies += 1
+        genome = next((g for g in _variants(reply) if g.strip() and self.key(g) not in self._seen), None)
+        child = None
+        if genome is not None:
+            self._seen.add(self.key(genome))
+            self.new_replies += 1
+            child = self._new(genome, tuple(p.id for p in parents), ctx.generation, op.name)
+        self.record.replied(op, index, parents, ctx, child, rejected=_copies(reply), final=ctx.attempt >= self.reasks)
+        return child
+
+    def _repair(self, failed: Candidate) -> Candidate | None:
+        """One repair attempt: what it gives becomes a child of ``failed`` if its key is new (None: it is not). The
+        record keeps what it cost."""
+        self.repairs += 1
+        before = self.record.calls_so_far(self.repair)
+        genome = self.repair(failed)
+        fix = None
+        if genome and self.key(genome) not in self._seen:
+            self._seen.add(self.key(genome))
+            fix = self._new(genome, (failed.id,), failed.generation, "repair")
+        self.record.repaired(failed, self.repair, before, genome, fix)
+        return fix
+
+    def _new(self, genome, parents, generation, op) -> Candidate:
+        c = Candidate(genome, self._next_id, parents, generation, op)
         self.candidates[c.id] = c
         self._next_id += 1
         return c
@@ -464,6 +276,16 @@ class Evolution:
         best = self._ranked(population)[0]
         self.history.append(Generation(generation, best.score, sum(scores) / len(scores), best.id,
                                        self.evaluations))
+
+
+def _variants(reply) -> list[str]:
+    """An operator's reply for one child: a genome, or a list of variants (k per call); empty ones dropped."""
+    return [g for g in ([reply] if isinstance(reply, str) else list(reply)) if g]
+
+
+def _copies(reply) -> str:
+    """A refused reply as the re-ask names it: its variants, one per line."""
+    return "\n".join(_variants(reply))
 
 
 def similarity(a: str, b: str) -> float:

@@ -6,74 +6,11 @@ Under the widget it leaves a static view of the winner's path from its seed, whi
 
 import io
 
-from ..plotting import ensure_axes, legend_below
+from ..plotting import ensure_axes
 from .explore_view import describe, html_view, label, path_html, path_text, pick, quick_pick
+from .plots import plot_lineage
 
-MARKERS = {"seed": "s", "mutation": "o", "crossover": "D", "repair": "P"}
 ALL = "all"   # the generation filter's "every generation" (a Dropdown shows a None value as a blank)
-
-
-def _kind(c) -> str:
-    return c.op if c.op in ("seed", "repair") else "crossover" if len(c.parents) == 2 else "mutation"
-
-
-def _positions(evo) -> dict:
-    """x: the generation, the candidates of one generation spread side by side (by id); y: the score."""
-    by_gen = {}
-    for c in sorted(evo.candidates.values(), key=lambda c: c.id):
-        by_gen.setdefault(c.generation, []).append(c.id)
-    xy = {}
-    for gen, ids in by_gen.items():
-        for i, cid in enumerate(ids):
-            offset = 0.0 if len(ids) == 1 else -0.3 + 0.6 * i / (len(ids) - 1)
-            xy[cid] = (gen + offset, evo.candidates[cid].score)
-    return xy
-
-
-def plot_run(evo, selected=None, ax=None):
-    """Every scored candidate at (generation, score), lines from its parents; seeds, mutations, crossovers and
-    repairs by marker, crashes as red crosses, a ring for a child re-asked after rejected copies, the winner's
-    ancestry in red, the winner starred and ``selected`` circled. Children given up (every reply a copy) are
-    counted above their generation."""
-    ax = ensure_axes(ax, figsize=(8, 3.8))
-    xy = {k: v for k, v in _positions(evo).items() if v[1] != float("-inf")}
-    line = {c.id for c in evo.lineage()} if xy else set()
-    for c in evo.candidates.values():
-        for p in c.parents:
-            if c.id in xy and p in xy:
-                red = c.id in line and p in line
-                near = selected in (c.id, p)
-                ax.plot(*zip(xy[p], xy[c.id], strict=True), "-", zorder=2 if red or near else 1,
-                        color="tab:red" if red else "tab:orange" if near else "0.82", lw=2 if red or near else 0.8)
-    for kind, marker in MARKERS.items():
-        cs = [c for c in evo.candidates.values() if _kind(c) == kind and c.id in xy and not c.failed]
-        if cs:
-            ax.scatter([xy[c.id][0] for c in cs], [xy[c.id][1] for c in cs], marker=marker, s=40, zorder=3,
-                       c=["tab:red" if c.id in line else "tab:blue" for c in cs], label=kind)
-    crashed = [c for c in evo.candidates.values() if c.failed and c.id in xy]
-    if crashed:
-        ax.scatter([xy[c.id][0] for c in crashed], [xy[c.id][1] for c in crashed], marker="X", s=60,
-                   color="tab:red", zorder=3, label="crashed")
-    asked = [c for c in evo.candidates.values() if c.rejected and c.id in xy]
-    if asked:
-        ax.scatter([xy[c.id][0] for c in asked], [xy[c.id][1] for c in asked], s=150, facecolors="none",
-                   edgecolors="tab:orange", lw=1.5, zorder=4, label="re-asked after a copy")
-    if xy:
-        best = evo.best
-        ax.scatter(*xy[best.id], marker="*", s=260, color="gold", edgecolors="black", zorder=5, label="winner")
-    if selected in xy:
-        ax.scatter(*xy[selected], s=420, facecolors="none", edgecolors="black", lw=2, zorder=6)
-        ax.annotate(f"#{selected}", xy[selected], textcoords="offset points", xytext=(9, 7), fontsize=9)
-    for gen in sorted({g["generation"] for g in evo.given_up}):
-        n = sum(g["generation"] == gen for g in evo.given_up)
-        ax.annotate(f"{n} given up", (gen, 1), xycoords=("data", "axes fraction"), ha="center", va="top",
-                    fontsize=8, color="tab:orange")
-    ax.set_xticks(sorted({c.generation for c in evo.candidates.values()}))
-    ax.set_xlabel("generation")
-    ax.set_ylabel("score")
-    ax.set_title("The run: red = the winner's ancestry; circled = the selected candidate")
-    legend_below(ax, ncol=4)
-    return ax
 
 
 class Explorer:
@@ -137,10 +74,11 @@ class Explorer:
 
     def _summary(self) -> str:
         cs = list(self.evo.candidates.values())
-        rejected = sum(len(c.rejected) for c in cs) + sum(len(g["rejected"]) for g in self.evo.given_up)
+        record = self.evo.record
+        rejected = sum(len(record.of(c.id).rejected) for c in cs) + sum(len(g["rejected"]) for g in record.given_up)
         return (f"<b>Explorer</b>: {len(cs)} candidates over {len({c.generation for c in cs})} generations; "
                 f"{sum(c.failed for c in cs)} crashed, {sum(c.op == 'repair' for c in cs)} repaired, "
-                f"{rejected} rejected copies ({len(self.evo.given_up)} children given up). Pick a candidate.")
+                f"{rejected} rejected copies ({len(record.given_up)} children given up). Pick a candidate.")
 
     def _quick(self, which):
         found = quick_pick(self.evo, which)
@@ -189,7 +127,7 @@ class Explorer:
             buttons.append(button)
         ui["nav"].children = buttons
         ui["panel"].value = html_view(view)
-        self.ax = plot_run(self.evo, self.selected, ax=self._clear_axes())
+        self.ax = plot_lineage(self.evo, self.selected, ax=self._clear_axes())
         if get_ipython() is None:
             return   # a script or a test: no frontend to show the picture to
         ui["plot"].clear_output(wait=True)

@@ -6,6 +6,8 @@ import html
 import math
 from dataclasses import dataclass, field
 
+from .plots import kind
+
 MARK = {True: "PASS", False: "FAIL", None: ""}
 
 
@@ -42,13 +44,13 @@ class CandidateView:
 
 
 # --------------------------------------------------------------------------- the state
-def operator_label(c) -> str:
-    """The operator as a reader names it, whatever the run called it."""
-    kind = c.op if c.op in ("seed", "repair") else "crossover" if len(c.parents) == 2 else "mutation"
-    if c.op not in ("seed", "repair", f"llm-{kind}"):
-        kind += f" ({c.op})"
-    n = len(c.rejected)
-    return kind + (f", re-asked after {n} rejected cop{'y' if n == 1 else 'ies'}" if n else "")
+def operator_label(c, made) -> str:
+    """The operator as a reader names it, whatever the run called it (``made``: the record of how it was made)."""
+    how = kind(c)
+    if c.op not in ("seed", "repair", f"llm-{how}"):
+        how += f" ({c.op})"
+    n = len(made.rejected)
+    return how + (f", re-asked after {n} rejected cop{'y' if n == 1 else 'ies'}" if n else "")
 
 
 def score_change(evo, c) -> float | None:
@@ -61,20 +63,20 @@ def score_change(evo, c) -> float | None:
 
 def describe(evo, cid) -> CandidateView:
     """Everything the explorer shows about candidate ``cid``."""
-    c = evo.candidates[cid]
+    c, made = evo.candidates[cid], evo.record.of(cid)
     parents = [evo.candidates[p] for p in c.parents]
     best_parent = max(parents, key=lambda p: p.score) if parents else None
     children = sorted(k.id for k in evo.candidates.values() if cid in k.parents)
     repair_child = next((k for k in children if evo.candidates[k].op == "repair"), None)
     return CandidateView(
-        id=c.id, generation=c.generation, operator=operator_label(c), parents=list(c.parents), score=c.score,
+        id=c.id, generation=c.generation, operator=operator_label(c, made), parents=list(c.parents), score=c.score,
         change=score_change(evo, c),
         changes={p.id: c.score - p.score for p in parents if c.fitness and math.isfinite(p.score)},
         diffs=[(p.id, fold_diff(p.genome, c.genome)) for p in parents],
         breakdown=breakdown(c.fitness, best_parent.fitness if best_parent else None),
-        error=c.fitness.error if c.fitness else "", repair=c.repair_note, repair_child=repair_child,
-        children=children, prompt=c.prompt, reply=c.reply, calls=c.calls, tokens=c.tokens,
-        rejected=list(c.rejected), genome=c.genome)
+        error=c.fitness.error if c.fitness else "", repair=made.repair_note, repair_child=repair_child,
+        children=children, prompt=made.prompt, reply=made.reply, calls=made.calls,
+        tokens=made.tokens, rejected=list(made.rejected), genome=c.genome)
 
 
 def breakdown(fit, parent=None) -> list[Row]:
@@ -132,7 +134,7 @@ def quick_pick(evo, which: str):
 def label(evo, c) -> str:
     """One line per candidate for the selector: id, generation, how it was made, from whom, score."""
     origin = f" of {' × '.join(f'#{p}' for p in c.parents)}" if c.parents else ""
-    kind = operator_label(c).split(",")[0]
+    kind = operator_label(c, evo.record.of(c.id)).split(",")[0]
     state = " crashed" if c.failed else ""
     return f"#{c.id} · gen {c.generation} · {kind}{origin} · {c.score:.3f}{state}"
 

@@ -1,4 +1,5 @@
-"""Notebook 02's plots: learning curves, the same-budget comparison, the lineage, and the top accuracies."""
+"""Notebook 02's plots: learning curves, the same-budget comparison, the lineage (which the explorer draws
+too), and the top accuracies."""
 
 from matplotlib.ticker import MaxNLocator
 
@@ -44,30 +45,71 @@ def plot_budget_comparison(runs, budget, axis="calls", ax=None):
     return ax
 
 
-def plot_lineage(evo, ax=None):
-    """Every candidate (generation, score), lines from parents to children; the winner's ancestry in red."""
-    ax = ensure_axes(ax, figsize=(7, 4))
-    line = {c.id for c in evo.lineage()}
-    jitter = {}
+MARKERS = {"seed": "s", "mutation": "o", "crossover": "D", "repair": "P"}
+
+
+def kind(c) -> str:
+    """How a candidate was made, as a reader names it: seed, mutation, crossover or repair."""
+    return c.op if c.op in ("seed", "repair") else "crossover" if len(c.parents) == 2 else "mutation"
+
+
+def _positions(evo) -> dict:
+    """x: the generation, the candidates of one generation spread side by side (by id); y: the score."""
+    by_gen = {}
     for c in sorted(evo.candidates.values(), key=lambda c: c.id):
-        jitter[c.id] = c.generation + 0.08 * (len([k for k in jitter if evo.candidates[k].generation
-                                                    == c.generation]) % 5 - 2)
+        by_gen.setdefault(c.generation, []).append(c.id)
+    xy = {}
+    for gen, ids in by_gen.items():
+        for i, cid in enumerate(ids):
+            offset = 0.0 if len(ids) == 1 else -0.3 + 0.6 * i / (len(ids) - 1)
+            xy[cid] = (gen + offset, evo.candidates[cid].score)
+    return xy
+
+
+def plot_lineage(evo, selected=None, ax=None):
+    """A run's lineage, its one view (the explorer draws this too): every scored candidate at (generation, score),
+    lines from its parents; seeds, mutations, crossovers and repairs by marker, crashes as red crosses, a ring for
+    a child re-asked after rejected copies, the winner's ancestry in red, the winner starred and ``selected``
+    circled. Children given up (every reply a copy) are
+    counted above their generation."""
+    ax = ensure_axes(ax, figsize=(8, 3.8))
+    xy = {k: v for k, v in _positions(evo).items() if v[1] != float("-inf")}
+    line = {c.id for c in evo.lineage()} if xy else set()
     for c in evo.candidates.values():
         for p in c.parents:
-            red = c.id in line and p in line
-            ax.plot([jitter[p], jitter[c.id]], [evo.candidates[p].score, c.score], "-",
-                    color="tab:red" if red else "0.8", lw=2 if red else 0.8, zorder=2 if red else 1)
-    markers = {"seed": "s", "llm-crossover": "D", "random-mutation": "x"}
-    for op in sorted({c.op for c in evo.candidates.values()}):
-        cs = [c for c in evo.candidates.values() if c.op == op and c.fitness]
-        ax.scatter([jitter[c.id] for c in cs], [c.score for c in cs], marker=markers.get(op, "o"),
-                   c=["tab:red" if c.id in line else "tab:blue" for c in cs], label=op, zorder=3)
-    best = evo.best
-    ax.annotate(f"#{best.id}", (jitter[best.id], best.score), textcoords="offset points", xytext=(5, 5))
+            if c.id in xy and p in xy:
+                red = c.id in line and p in line
+                near = selected in (c.id, p)
+                ax.plot(*zip(xy[p], xy[c.id], strict=True), "-", zorder=2 if red or near else 1,
+                        color="tab:red" if red else "tab:orange" if near else "0.82", lw=2 if red or near else 0.8)
+    for name, marker in MARKERS.items():
+        cs = [c for c in evo.candidates.values() if kind(c) == name and c.id in xy and not c.failed]
+        if cs:
+            ax.scatter([xy[c.id][0] for c in cs], [xy[c.id][1] for c in cs], marker=marker, s=40, zorder=3,
+                       c=["tab:red" if c.id in line else "tab:blue" for c in cs], label=name)
+    crashed = [c for c in evo.candidates.values() if c.failed and c.id in xy]
+    if crashed:
+        ax.scatter([xy[c.id][0] for c in crashed], [xy[c.id][1] for c in crashed], marker="X", s=60,
+                   color="tab:red", zorder=3, label="crashed")
+    asked = [c for c in evo.candidates.values() if evo.record.of(c.id).rejected and c.id in xy]
+    if asked:
+        ax.scatter([xy[c.id][0] for c in asked], [xy[c.id][1] for c in asked], s=150, facecolors="none",
+                   edgecolors="tab:orange", lw=1.5, zorder=4, label="re-asked after a copy")
+    if xy:
+        best = evo.best
+        ax.scatter(*xy[best.id], marker="*", s=260, color="gold", edgecolors="black", zorder=5, label="winner")
+    if selected in xy:
+        ax.scatter(*xy[selected], s=420, facecolors="none", edgecolors="black", lw=2, zorder=6)
+        ax.annotate(f"#{selected}", xy[selected], textcoords="offset points", xytext=(9, 7), fontsize=9)
+    for gen in sorted({g["generation"] for g in evo.record.given_up}):
+        n = sum(g["generation"] == gen for g in evo.record.given_up)
+        ax.annotate(f"{n} given up", (gen, 1), xycoords=("data", "axes fraction"), ha="center", va="top",
+                    fontsize=8, color="tab:orange")
+    ax.set_xticks(sorted({c.generation for c in evo.candidates.values()}))
     ax.set_xlabel("generation")
     ax.set_ylabel("score")
-    ax.set_title("Lineage: red = ancestors of the winner")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title("The run: red = the winner's ancestry; circled = the selected candidate")
+    legend_below(ax, ncol=4)
     return ax
 
 

@@ -33,13 +33,13 @@ from .feedback import (
     repeat_note,
 )
 from .long_zoo import ALL_LONG, HELD_OUT, LONG_ZOO
-from .loop import fingerprint, repair
+from .loop import repair
 from .plots import plot_feedback_levels, plot_repairs
 from .splice import SpliceRefused, splice, splice_reply
 from .zoo import ZOO, Bug, get_bug, show_bug
 
 __all__ = [
-    "repair", "fingerprint", "repeat_note", "Bug", "ZOO", "get_bug", "show_bug", "SYSTEM", "TIMEOUT",
+    "repair", "repeat_note", "Bug", "ZOO", "get_bug", "show_bug", "SYSTEM", "TIMEOUT",
     "FEEDBACK_LEVELS", "NO_FEEDBACK", "failure_feedback", "repair_prompt", "RepairRun", "run_zoo", "repair_rate", "rate_with_se",
     "rate_line", "print_repair_rates", "print_difference", "print_repeats", "compare_levels", "plot_repairs", "plot_feedback_levels", "check_my_bug",
     "check_prompt", "check_early_stop",

@@ -3,6 +3,8 @@ prompt that carries it. No timings in the text: a replayed run asks exactly the 
 
 import re
 
+from ..sandbox import outcome
+
 TIMEOUT = 3  # seconds per test run: every zoo program finishes in milliseconds when it is right
 
 
@@ -67,7 +69,7 @@ def failure_feedback(report, level: str = "full") -> str:
             text += f" The test running when it was killed: {running[0]}."
         return text
     if run.status in ("memory", "killed"):
-        return f"The run was stopped ({run.status}): the code used too much memory or was killed."
+        return f"The run {outcome(run.status)}."   # sandbox/results.py: the one wording of an outcome
     if run.traceback and not any(r.passed for r in report.results) and run.error_type:
         tb = "\n".join(run.traceback.rstrip().splitlines()[-8:])
         return "The code failed before any test could run:\n" + tb

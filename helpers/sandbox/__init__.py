@@ -82,14 +82,14 @@ Files: run.py holds the entry points; forkserver.py is the warm template's clien
 the template itself (and its jail); registry.py owns the shared warm templates; child.py is what runs
 inside the child, cold or warm, and boundary.py the namespaces it enters; layers.py probes and
 reports them; startup.py makes a cold start skip `site`; plumbing.py is the process plumbing both
-paths share; results.py the result types.
+paths share; results.py the result types and the one wording of an outcome (``outcome``).
 """
 
 from .forkserver import TemplateClient
 from .layers import sandbox_layers
 from .registry import warm_server
-from .results import RunResult, TestOutcome, TestReport
+from .results import RunResult, TestOutcome, TestReport, outcome
 from .run import ForkServer, call_function, run_code, run_many, run_tests
 
 __all__ = ["RunResult", "TestOutcome", "TestReport", "ForkServer", "TemplateClient", "run_code", "call_function",
-           "run_tests", "run_many", "warm_server", "sandbox_layers"]
+           "run_tests", "run_many", "warm_server", "sandbox_layers", "outcome"]

@@ -3,6 +3,21 @@
 
 from dataclasses import dataclass, field
 
+# What a run with each status did, in words that follow "the code" or "the run"; {limit} is the limit it hit.
+OUTCOMES = {"ok": "ran successfully", "error": "failed", "timeout": "timed out{limit} and was killed",
+            "memory": "ran out of memory{limit} and was stopped", "killed": "was killed by a signal"}
+LIMITS = {"timeout": " after {:g} s", "memory": " (limit {:g} MB)"}
+
+
+def outcome(status: str, *, timeout: float | None = None, memory_mb: float | None = None) -> str:
+    """The one wording of a sandbox outcome: ``outcome("timeout", timeout=40)`` is "timed out after 40 s
+    and was killed". Pass the limits the run was given, never a measured time: a prompt must read the same
+    in every run, or its recording cannot replay it. A limit the status did not hit is not said."""
+    if status not in OUTCOMES:
+        raise ValueError(f"status must be one of {list(OUTCOMES)}, not {status!r}")
+    limit = {"timeout": timeout, "memory": memory_mb}.get(status)
+    return OUTCOMES[status].format(limit="" if limit is None else LIMITS[status].format(limit))
+
 
 @dataclass
 class RunResult:
@@ -21,9 +36,7 @@ class RunResult:
 
     def feedback(self) -> str:
         """A short summary for a prompt: what happened, the end of the traceback, the end of stdout."""
-        what = {"ok": "ran successfully", "error": "failed", "timeout": "timed out and was killed",
-                "memory": "ran out of memory and was stopped", "killed": "was killed by a signal"}[self.status]
-        head = f"The code {what} (status {self.status}"
+        head = f"The code {outcome(self.status)} (status {self.status}"
         head += f", {self.error_type}" if self.error_type else ""
         head += f", exit code {self.returncode}" if self.returncode not in (0, None) else ""
         # no duration here: prompts must be identical run to run, or recordings cannot replay them

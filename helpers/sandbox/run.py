@@ -17,7 +17,7 @@ from .forkserver import TemplateClient, boot
 from .layers import kernel_layers
 from .plumbing import ISOLATED, Graveyard, Output, carries_token, child_env, killpg, new_token, sweep
 from .registry import warm_server
-from .results import RunResult, TestOutcome, TestReport, last_lines
+from .results import RunResult, TestOutcome, TestReport, last_lines, outcome
 from .startup import site_state
 
 __all__ = ["RunResult", "TestOutcome", "TestReport", "ForkServer", "run_code", "call_function",
@@ -72,8 +72,7 @@ def run_tests(code, tests, *, timeout=10, memory_mb=DEFAULT_MEMORY_MB, files=Non
         def why(i):
             where = ("had passed" if done[i]["passed"] else "had failed") if i in done else \
                 ("was running" if i == running else "had not started")
-            # the limit, not the measured time: prompts built from this must not change run to run
-            return f"the run timed out after {timeout:g}s and was killed (this test {where})"
+            return f"the run {outcome('timeout', timeout=timeout)} (this test {where})"
         results = [TestOutcome(n, False, why(i)) for i, n in enumerate(names)]
     else:
         if run.error_type and not done:

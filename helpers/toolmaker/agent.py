@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ..llm import LLMError, extract_code
+from ..program_text import program_key
 from ..sandbox import run_tests
 from .acceptance import Request, acceptance_tests, disagreement, one_assert_per_test, top_level_checks
 from .choose import Choice, choose_tool, stated_signature
@@ -63,14 +64,6 @@ def tool_prompt(request, missing: ToolNotFoundError) -> str:
 def fix_prompt(change) -> str:
     message = change.message.removesuffix(" -- the library is unchanged")
     return FIX_PROMPT.format(message=message[:1500], name=change.name)
-
-
-def fingerprint(code: str) -> str:
-    """Code compared by its syntax tree, so a reply that only moves blank lines or comments is the same."""
-    try:
-        return ast.dump(ast.parse(code))
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return code.strip()
 
 
 def static_problem(tool: str, name: str) -> str:
@@ -201,7 +194,7 @@ class Toolmaker:
         for reply_no in range(1, self.max_calls + 1):
             reply = self.chat(messages, temperature)
             code = extract_code(reply, missing.name)
-            seen = fingerprint(code)
+            seen = program_key(code, docstrings=True)   # a reply that only adds the menu's docstring is new
             verdict = tried.get(seen)
             if verdict is not None and verdict.fallback is None:   # refused before: never run the same code twice
                 self.say(f"  reply {reply_no}: the same code again; asking for another at a higher temperature")

@@ -456,7 +456,7 @@ class ToolLibrary:
         return None
 
     def _verify_and_swap(self, name, candidate, tests, code, replace, tool_code, source) -> Change:
-        from ..sandbox import run_tests, warm_server
+        from ..sandbox import outcome, run_tests, warm_server
 
         suites = {n: self.tests(n) for n in self.registry if self.tests(n)}
         suites[name] = tests
@@ -468,8 +468,8 @@ class ToolLibrary:
             return self._refuse(name, f"running it changed the real {' and '.join(touched)}; restored "
                                 "from the last good version", code, tests, report)
         if report.run.status == "timeout":
-            return self._refuse(name, f"timed out after {self.timeout:g} s: the import or a test hangs",
-                                code, tests, report)
+            hangs = f"the import or a test hangs: the run {outcome('timeout', timeout=self.timeout)}"
+            return self._refuse(name, hangs, code, tests, report)
         if report.run.error_type and all(r.message.startswith("the code failed before") for r in report.results):
             return self._refuse(name, "the new library does not import:\n" + report.run.feedback(), code, tests, report)
         if not report.all_passed or report.total < expected:

@@ -41,13 +41,13 @@ def integrity_problem(candidate: str, registry_text: str, module_name: str, test
                       timeout: float, warm) -> str | None:
     """None when importing, reloading and testing the candidate (and exiting) leaves a copy of the library
     byte-for-byte as it was; else what changed."""
-    from ..sandbox import run_code
+    from ..sandbox import outcome, run_code
 
     files = {f"{module_name}.py": candidate, "registry.json": registry_text}   # written into the run's folder
     code = _INTEGRITY.format(module=module_name, tests=list(tests))
     run = run_code(code, timeout=timeout, files=files, warm=warm)
     if run.status == "timeout":
-        return f"importing it as a file hangs (timed out after {timeout:g} s)"
+        return f"importing it as a file hangs: the run {outcome('timeout', timeout=timeout)}"
     said = [line.split()[1:] for line in run.stdout.splitlines() if line.startswith("INTEGRITY ")]
     if not run.ok or not said:
         return "importing it as a file, testing it and exiting did not finish cleanly:\n" + run.feedback()

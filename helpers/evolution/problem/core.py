@@ -32,7 +32,9 @@ import textwrap
 from pathlib import Path
 
 from ...sandbox import call_function, warm_server
-from ..engine import Check, Evolution, Fitness, ast_key, llm_crossover, llm_mutation
+from ..candidate import Check, Fitness
+from ..engine import Evolution, ast_key
+from ..operators import Repair, llm_crossover, llm_mutation
 from .blocks import split_blocks
 from .error import ProblemError
 from .harness import FILE, needs_shim, prelude
@@ -352,27 +354,33 @@ class Problem:
                 f"    metrics = _evaluate_program({self.program(block)!r}, {name!r})\n"
                 "    assert isinstance(metrics, dict)\n")
 
-    def repairer(self, llm):
-        """``repair(candidate) -> block`` for the engine: one attempt of notebook 01's loop, with the stage that
-        failed as the test and its error in the prompt."""
+    def repairer(self, llm) -> "EvaluationRepair":
+        """The engine's ``Repair``: one attempt of notebook 01's loop, with the stage that failed as the test and its
+        error in the prompt."""
+        return EvaluationRepair(self, llm)
+
+
+class EvaluationRepair(Repair):
+    """Repair before discard for a ``Problem``: a child whose evaluation crashed, timed out or ran out of memory gets
+    one attempt of notebook 01's ``repair`` (a wrong score or a cascade stop is not a crash: nothing to repair)."""
+
+    def __init__(self, problem: Problem, llm):
+        self.problem, self.llm = problem, llm   # the engine counts the repair's calls in this LLM's ledger
+
+    def __call__(self, candidate) -> str:
         from ...repair import repair
-        names = {self.label(n): n for n in self.stages}
+        problem, fit = self.problem, candidate.fitness
+        self.prompt = ""
+        if fit.info.get("status") not in CRASHES and "timed out" not in fit.error:
+            return ""
 
-        def fix(candidate):
-            fit = candidate.fitness
-            if fit.info.get("status") not in CRASHES and "timed out" not in fit.error:
-                return ""   # a wrong score or a cascade stop is not a crash: nothing to repair
-
-            def ask(code, report, level):   # the prompt, kept for the explorer (the engine reads fix.prompt)
-                fix.prompt = self.repair_prompt(code, fit.error)
-                return fix.prompt
-            fix.prompt = ""
-            stage = names.get(fit.info.get("stage"), self.main)
-            run = repair(candidate.genome, lambda code: self.repair_tests(code, stage), llm=llm, max_attempts=1,
-                         timeout=self.timeout * 2, files=self.files, prompt=ask)
-            return self.parse(run.code) if run.repaired and run.attempts else ""
-        fix.llm, fix.prompt = llm, ""   # the engine counts the repair's calls in this LLM's ledger
-        return fix
+        def ask(code, report, level):   # the prompt, kept for the explorer
+            self.prompt = problem.repair_prompt(code, fit.error)
+            return self.prompt
+        stage = {problem.label(n): n for n in problem.stages}.get(fit.info.get("stage"), problem.main)
+        run = repair(candidate.genome, lambda code: problem.repair_tests(code, stage), llm=self.llm, max_attempts=1,
+                     timeout=problem.timeout * 2, files=problem.files, prompt=ask)
+        return problem.parse(run.code) if run.repaired and run.attempts else ""
 
 
 def openevolve_judge(problem, metrics: dict, artifacts: dict, stage: str) -> Fitness:

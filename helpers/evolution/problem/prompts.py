@@ -12,6 +12,7 @@ import ast
 import re
 
 from ...llm import extract_code
+from ...sandbox import outcome
 from .blocks import END, START, split_blocks
 
 WORDS = ("goal", "best_header", "best_line", "failures_header", "failure_line", "current", "version_a", "version_b",
@@ -109,8 +110,8 @@ class Prompts:
     # -- what a failed or stopped evaluation says ----------------------------------------------------------
     def crash(self, problem, run) -> tuple[str, str]:
         """(what happened, the error the next prompts show) for a sandboxed run that did not return."""
-        what = {"timeout": f"timed out (limit {problem.timeout:g} s) and was killed",
-                "memory": f"ran out of memory (limit {problem.memory_mb} MB)"}.get(run.status, "raised an error")
+        what = ("raised an error" if run.status == "error"   # not the table's "failed": 05's recordings say this
+                else outcome(run.status, timeout=problem.timeout, memory_mb=problem.memory_mb))
         tail = _clean((run.traceback or run.stderr or "").strip().splitlines()[-1:] or [""])
         return what, f"the evaluation {what}" + (f": {tail}" if tail and run.status == "error" else "")
 

@@ -1,8 +1,11 @@
-"""Notebook 02's exercise checks: a rule of your own, a crossover prompt of your own, other score weights."""
+"""Notebook 02's exercise checks: a rule of your own, a crossover prompt of your own, an operator of your own,
+other score weights."""
 
 from ...checks import hint, say
-from ..engine import Check
-from .passwords import CROSSOVER_PROMPT, password_checks
+from ..candidate import Check
+from ..engine import Evolution
+from ..operators import ContractError, Operator, check_operator
+from .passwords import CROSSOVER_PROMPT, SEEDS, PasswordTask, password_checks
 
 
 def _as_check(result):
@@ -74,8 +77,89 @@ def check_crossover_prompt(template, evo=None):
     return True
 
 
+class _MakeFailed(Exception):
+    """The learner's operator raised, or returned something that is not a password, for these parents."""
+
+    def __init__(self, parents, what):
+        shown = " and ".join(f"#{p.id} {p.genome!r}" for p in parents)
+        super().__init__(f"make() {what}, for the parent{'s' if len(parents) > 1 else ''} {shown}")
+
+
+class _OneGroupAtATime(Operator):
+    """The learner's operator as the check runs it: one group of parents per call, so that an exception, or a
+    reply that is not a password, names the parents it came from."""
+
+    def __init__(self, op: Operator):
+        self.op, self.arity, self.name = op, op.arity, op.name
+
+    @property
+    def calls(self):
+        return self.op.calls
+
+    def __call__(self, groups, contexts) -> list:
+        replies = []
+        for parents, ctx in zip(groups, contexts, strict=True):
+            try:
+                reply = self.op([parents], [ctx])[0]
+            except Exception as exc:   # the learner's code: any error is a finding, said in one line
+                raise _MakeFailed(parents, f"raised {type(exc).__name__}: {exc}") from exc
+            if not (isinstance(reply, str) or isinstance(reply, list | tuple) and all(isinstance(r, str)
+                                                                                     for r in reply)):
+                raise _MakeFailed(parents, f"returned {reply!r:.40}, not a password: return the edited string")
+            replies.append(reply)
+        return replies
+
+
+def check_my_operator(op, generations=20, evaluations=30, seed=0):
+    """Exercise 3: an operator of your own, a recipe with no model. It evolves passwords from the lesson's seeds
+    alone, then blind random mutation does the same from the same seeds, each until ``evaluations`` distinct
+    passwords were scored (or ``generations`` went by): both budgets are fixed here, before either run. It passes
+    only when the operator ran without an error, made new children, and one of them scored above its parent."""
+    if op is None:
+        say(False, "write class MyOperator(Operator) with make(self, parents, context) returning an edited copy of "
+                   "parents[0].genome, then check_my_operator(MyOperator())")
+        return False
+    try:
+        check_operator(op, "your operator")
+    except ContractError as exc:
+        say(False, str(exc))
+        return False
+    task = PasswordTask()
+
+    def evolve(operators) -> Evolution:
+        evo = Evolution(task.fitness, operators, seed=seed)
+        evo.run(generations=generations, seeds=SEEDS, progress=False, max_evaluations=evaluations)
+        return evo
+
+    try:
+        mine = evolve([_OneGroupAtATime(op)])
+    except _MakeFailed as failed:
+        say(False, str(failed))
+        return False
+    children = [c for c in mine.candidates.values() if c.op != "seed"]
+    if not children:
+        say(False, f"every child was a copy of a password already seen, or empty ({len(mine.record.given_up)} "
+                   "given up after re-asks): make() must change the parent's genome")
+        return False
+    better = [c for c in children if c.score > max(mine.candidates[p].score for p in c.parents)]
+    if not better:
+        say(False, f"none of the {len(children)} children scored above its parent: make() changes the password "
+                   "but fixes no failing check; read parents[0].fitness.checks and edit for a failing one")
+        return False
+    say(True, f"your operator made {len(children)} new children, {len(better)} of them better than their parent "
+              f"({len(mine.record.given_up)} more were copies, given up)")
+    control = evolve(task.random_operators(seed))
+    for label, evo in (("your operator", mine), ("random mutation", control)):
+        reached = next(n for n, _, best in evo.trace if best >= evo.best.score)
+        print(f"  {label:<16} best {evo.best.score:.3f}, reached at evaluation {reached} of {evo.evaluations}: "
+              f"{evo.best.genome}")
+    if mine.evaluations < evaluations:
+        hint(f"your operator's run stopped at {mine.evaluations} of {evaluations} evaluations: {mine.stopped}")
+    return True
+
+
 def check_speed_weights(task, evo=None, reference=None):
-    """Exercise 3: a score that favours speed, and what the evolution found with it."""
+    """Exercise 4: a score that favours speed, and what the evolution found with it."""
     if task is None:
         say(False, "make fast_task = newsgroups_problem(data, accuracy_weight=..., ...) first")
         return False

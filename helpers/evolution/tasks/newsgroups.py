@@ -16,7 +16,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from ..engine import Check, Fitness
+from ...sandbox import outcome
+from ..candidate import Check, Fitness
 from ..problem import Problem, Prompts, load_problem
 from ..problem.prompts import only_function
 from ..problems import HERE
@@ -193,8 +194,7 @@ class NewsgroupsPrompts(Prompts):
                 "only, in one ```python block.")
 
     def crash(self, problem, run) -> tuple[str, str]:
-        what = {"timeout": f"timed out (limit {problem.timeout} s) and was killed",
-                "memory": f"ran out of memory (limit {problem.memory_mb} MB)"}.get(run.status, "failed")
+        what = outcome(run.status, timeout=problem.timeout, memory_mb=problem.memory_mb)
         tail = _clean("\n".join((run.traceback or run.stderr or "").strip().splitlines()[-6:]))
         return what, f"The code {what}" + (f" with {run.error_type}" if run.error_type else "") + f":\n{tail}"
 

@@ -6,7 +6,8 @@ import string
 import unicodedata
 
 from ...llm import parse_items
-from ..engine import Check, Fitness, llm_crossover, llm_mutation, random_mutation
+from ..candidate import Check, Fitness
+from ..operators import llm_crossover, llm_mutation, random_mutation
 from .emoji import find_emoji, is_text_default, without_emoji
 
 SPECIALS = "!@#$%^&*"
