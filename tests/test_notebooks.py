@@ -50,10 +50,19 @@ def run(path: Path, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("CI", "true")
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # Jupyter's: plots are outputs
     monkeypatch.setenv("WORKSHOP_WORKDIR", str(tmp_path / "workspace"))  # the toolmaker's library goes here
+    monkeypatch.setenv("LLM_REPLAY_MISSES", str(tmp_path / "misses.jsonl"))   # what drifted, if anything
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=900, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     return nb
+
+
+def first_miss(tmp_path: Path) -> str:
+    """The diff of the first replay miss of a run against the recorded request that answered it."""
+    log = tmp_path / "misses.jsonl"
+    if not log.exists():
+        return "(none logged)"
+    return "\n".join(json.loads(log.read_text().splitlines()[0])["diff"].splitlines()[:40])
 
 
 def outputs_text(nb) -> str:
@@ -79,7 +88,8 @@ def test_runs_to_the_end_under_replay(path, tmp_path, monkeypatch):
     # Without 20 Newsgroups (a fresh clone offline) 02 evolves on a made-up corpus and says so: its newsgroups
     # prompts then differ from the recorded run by design, so only the real corpus must replay exactly.
     if "No 20 Newsgroups here" not in text:
-        assert misses[-1] == "0", "the prompts no longer match the recording: re-record this notebook"
+        assert misses[-1] == "0", ("the prompts no longer match the recording (a prompt was edited, or a score "
+                                   f"changed between runs); the first miss:\n{first_miss(tmp_path)}")
     assert not KEY_SHAPES.search(text)
 
 

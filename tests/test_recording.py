@@ -116,6 +116,19 @@ def test_replay_miss_falls_back_to_the_most_similar_unused_reply(tmp_path):
     assert replay.usage.totals()["replay_misses"] == 3
 
 
+def test_a_miss_is_logged_as_a_diff_against_the_request_that_answered_it(tmp_path, monkeypatch):
+    path, log = tmp_path / "nb.jsonl", tmp_path / "misses.jsonl"
+    record_fake(path, ["about cats"], ["Feedback:\nscore 0.79\ntell me about cats"])
+    monkeypatch.setenv("LLM_REPLAY_MISSES", str(log))
+    replay = ReplayLLM(path)
+    replay.chat("Feedback:\nscore 0.79\ntell me about cats")          # a hit: nothing logged
+    assert not log.exists()
+    replay.chat("Feedback:\nscore 0.81\ntell me about cats")          # the score drifted: a miss
+    [line] = log.read_text().splitlines()
+    diff = json.loads(line)["diff"]
+    assert "-score 0.79" in diff and "+score 0.81" in diff
+
+
 def test_a_recording_made_on_one_python_replays_on_another(tmp_path):
     """Python words some errors differently per version; those differences alone are not misses."""
     path = tmp_path / "nb.jsonl"

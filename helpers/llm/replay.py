@@ -1,5 +1,8 @@
 """``ReplayLLM``: the provider that answers from a recording, with no network."""
 
+import difflib
+import json
+import os
 import re
 import threading
 from pathlib import Path
@@ -38,7 +41,9 @@ class ReplayLLM(LLM):
 
     A request the recording lacks (a miss: the run drifted, say because timing-dependent scores changed
     a prompt) gets the reply of the most similar recorded request not yet used, so the notebook still
-    runs to its end; ``llm.usage`` counts the misses.
+    runs to its end; ``llm.usage`` counts the misses. With ``LLM_REPLAY_MISSES=<file>`` each miss is also
+    appended to that file, as a diff of the missed request against the recorded one that answered it, so a
+    maintainer sees what drifted (a prompt edited, or a score that changed between runs) before re-recording.
     """
 
     provider, model_env = "replay", "LLM_MODEL"
@@ -70,6 +75,7 @@ class ReplayLLM(LLM):
             source = "replay"
             if entry is None:
                 entry, source = self._nearest(request), "replay-miss"
+                log_miss(request, entry)
             if entry is None:
                 return Reply("", source="replay-miss")
             self._used.add(id(entry))
@@ -88,3 +94,16 @@ class ReplayLLM(LLM):
             return (len(want & words) / max(1, len(want | words)), same_sample)
 
         return self.entries[max(unused, key=similarity)]
+
+
+def log_miss(request: dict, answered_by: dict | None) -> None:
+    """Append a missed request's diff against the recorded request that answered it to ``LLM_REPLAY_MISSES``."""
+    path = os.environ.get("LLM_REPLAY_MISSES")
+    if not path:
+        return
+    def text(req):
+        return "\n".join(m["content"] for m in req["messages"]).splitlines() if req else []
+    diff = difflib.unified_diff(text(answered_by and answered_by["request"]), text(request), "recorded", "asked",
+                                lineterm="", n=1)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"diff": "\n".join(diff)}, ensure_ascii=False) + "\n")
