@@ -240,6 +240,13 @@ def test_set_order_and_so_error_texts_are_the_same_on_every_run(tmp_path):
     assert len(cold) == 1 and forked == cold
 
 
+def test_native_libraries_get_one_thread_so_cpu_seconds_measure_the_work():
+    """A spinning BLAS thread counts as CPU time: notebook 02's caps are in CPU seconds (sandbox/plumbing.py)."""
+    code = "import os; print([os.environ.get(v) for v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')])"
+    with ForkServer() as warm:
+        assert run_code(code).stdout == warm.run_code(code).stdout == "['1', '1', '1']\n"
+
+
 def test_syntax_error():
     result = run_code("x = 1\ny = (\n")
     assert result.status == "error" and result.error_type == "SyntaxError"
