@@ -22,6 +22,14 @@ def _problem(evaluator, **kw):
     return Problem(SEED, evaluator, description=load_example("faster").description, **kw)
 
 
+def _refused(exc: ProblemError) -> bool:
+    """The problem's one-line refusal, and the usual cause when a name was missing in the sandbox."""
+    ok = say(False, str(exc))
+    if "NameError" in str(exc):
+        hint(SANDBOX_ALONE)
+    return ok
+
+
 def check_evaluator(evaluate) -> bool:
     """Exercise 1: ``evaluate(program_path) -> dict`` for count_pairs: right answers first, then a speed score
     that is higher for faster code and the same on every run."""
@@ -32,10 +40,7 @@ def check_evaluator(evaluate) -> bool:
         problem = _problem(evaluate)
         seed = problem.check()
     except ProblemError as exc:
-        ok = say(False, str(exc))
-        if "NameError" in str(exc):
-            hint(SANDBOX_ALONE)
-        return ok
+        return _refused(exc)
     again = [seed.score] + [problem.run(problem.block).score for _ in range(2)]
     steady = min(again) > 0 and max(again) / min(again) <= STEADY
     fast, wrong = problem.run(FAST), problem.run(WRONG)
@@ -63,10 +68,7 @@ def check_cascade(problem) -> bool:
     try:
         problem.check()
     except ProblemError as exc:
-        ok = say(False, str(exc))
-        if "NameError" in str(exc):
-            hint(SANDBOX_ALONE)
-        return ok
+        return _refused(exc)
     stopped, passed = problem.fitness(WRONG), problem.fitness(problem.block)
     return all([say(stopped.info.get("stage") == "stage 1", "a version with wrong answers stops after stage 1"
                     if stopped.info.get("stage") == "stage 1" else "a version with wrong answers went past stage 1:"
@@ -77,7 +79,7 @@ def check_cascade(problem) -> bool:
 
 def _replay_misses(evo) -> int:
     """Replay misses in the ledger of the LLM the run used (its repair names it), 0 if it names none."""
-    llm = getattr(evo.repair, "llm", None)
+    llm = evo.repair.llm if evo.repair is not None else None
     return llm.usage.totals()["replay_misses"] if llm is not None else 0
 
 

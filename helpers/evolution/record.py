@@ -32,17 +32,18 @@ class RunRecord:
     def replied(self, op, index: int, parents, ctx, child, *, rejected: str, final: bool) -> None:
         """The reply of ``op`` to the ``index``-th group of its last call: ``child`` is what it made (None: a copy,
         ``rejected`` its text; ``final``: no re-ask follows, the child is given up)."""
-        note = self._asking.setdefault((id(op), ctx.generation, ctx.slot), Making())
+        key = (id(op), ctx.generation, ctx.slot)
+        note = self._asking.setdefault(key, Making())
         if index < len(op.asked):   # an operator that asks no model has no prompt to show
             prompt, raw, call = op.asked[index]
             note.prompt, note.reply, note.calls = prompt, raw, note.calls + 1
             note.tokens += call.input_tokens + call.output_tokens if call else 0
         if child is not None:
-            self.made[child.id] = self._asking.pop((id(op), ctx.generation, ctx.slot))
+            self.made[child.id] = self._asking.pop(key)
             return
         note.rejected.append(rejected)
         if final:
-            del self._asking[(id(op), ctx.generation, ctx.slot)]
+            del self._asking[key]
             self.given_up.append({"generation": ctx.generation, "op": op.name, "prompt": note.prompt,
                                   "reply": note.reply, "calls": note.calls, "tokens": note.tokens,
                                   "rejected": note.rejected, "parents": tuple(p.id for p in parents)})

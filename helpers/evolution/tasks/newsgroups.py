@@ -21,6 +21,7 @@ from ..candidate import Check, Fitness
 from ..problem import Problem, Prompts, load_problem
 from ..problem.prompts import only_function
 from ..problems import HERE
+from .tidy import call_name
 
 FOLDER = HERE / "newsgroups"
 DATA_FILE = "data.pkl"   # the data's name in each run's folder, where it is linked (the sandbox's /tmp is its own)
@@ -109,9 +110,8 @@ def summarise(code: str, width: int = 150) -> str:
     except SyntaxError:
         return "(does not parse)"
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-    name = lambda n: getattr(n.func, "id", getattr(n.func, "attr", ""))   # noqa: E731
-    pipe = next((n for n in calls if name(n) in ("make_pipeline", "Pipeline")), None)
-    text = ast.unparse(pipe) if pipe else " + ".join(ast.unparse(n) for n in calls if name(n)[:1].isupper())
+    pipe = next((n for n in calls if call_name(n) in ("make_pipeline", "Pipeline")), None)
+    text = ast.unparse(pipe) if pipe else " + ".join(ast.unparse(n) for n in calls if call_name(n)[:1].isupper())
     text = " ".join(text.split()) or "(no estimator found)"
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -120,9 +120,8 @@ def _estimators(code: str) -> list:
     """The estimator calls a program makes (capitalised names, not the containers around them nor an exception
     it raises), in order."""
     tree = ast.parse(code)
-    name = lambda n: getattr(n.func, "id", getattr(n.func, "attr", ""))   # noqa: E731
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and name(n)[:1].isupper()
-             and name(n) not in ("Pipeline", "FeatureUnion") and not name(n).endswith(("Error", "Exception"))]
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n)[:1].isupper()
+             and call_name(n) not in ("Pipeline", "FeatureUnion") and not call_name(n).endswith(("Error", "Exception"))]
     return [n for n in sorted(calls, key=lambda n: (n.lineno, n.col_offset))
             if not any(n is not m and n in ast.walk(m) for m in calls)]
 

@@ -30,8 +30,13 @@ def strip_junk(code: str) -> str:
     return _tidy_blank_lines(_without_comments(code))
 
 
+def call_name(call: ast.Call) -> str:
+    """The name a call calls: ``f`` for ``f(x)``, ``fit`` for ``model.fit(x)`` ("" for anything else)."""
+    return getattr(call.func, "id", getattr(call.func, "attr", ""))
+
+
 def _calls(node) -> set:
-    return {getattr(n.func, "id", getattr(n.func, "attr", "")) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    return {call_name(n) for n in ast.walk(node) if isinstance(n, ast.Call)}
 
 
 def _names(target) -> list | None:
